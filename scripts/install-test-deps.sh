@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests drive: Debian's Jupyter (server, nbclient, nbconvert,
+# jupyter_kernel_test) and Chromium. Needs root (or sudo) and Debian's apt.
+set -euo pipefail
+packages=(jupyter-server python3-nbclient jupyter-nbconvert jupyter-client python3-jupyter-kernel-test chromium)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test dependencies already installed"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

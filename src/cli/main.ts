@@ -1,0 +1,42 @@
+import { explainCommand, EXPLAIN_USAGE } from "./explain";
+import { UsageError } from "./args";
+
+const USAGE = `lima-xai — black-box submodular attribution (LIMA, SMDL) for image models
+
+Commands:
+  ${EXPLAIN_USAGE}
+  lima-xai kernel install [--user | --sys-prefix | --prefix DIR] [--name NAME]
+  lima-xai kernel uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
+  lima-xai explore --model <path|name> --image <file> [--port N]
+  lima-xai eval --model <path|name> --images <folder> [--labels-from-filename] [--methods lima,rise,...] --out results.jsonl
+
+Models by name are looked up in $LIMA_XAI_MODELS, then the user cache, then the built-in registry.`;
+
+type Command = (args: string[]) => Promise<number>;
+
+/** Subcommands; those of the kernel, explorer and evaluation load their modules on demand. */
+const COMMANDS: Record<string, () => Command> = {
+  explain: () => explainCommand,
+};
+
+/** Runs the CLI; returns the exit code. Errors print one line (a stack only with --debug). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`lima-xai: unknown command "${name}": use one of ${Object.keys(COMMANDS).join(", ")} (lima-xai --help)\n`);
+    return 2;
+  }
+  try {
+    return await command()(rest);
+  } catch (error) {
+    const debug = rest.includes("--debug");
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`lima-xai ${name}: ${debug && error instanceof Error ? error.stack : message.split("\n")[0]}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,241 @@
+import { divide, divisionKey, regionAreas, regionPixels, type DivisionOptions } from "../division";
+import { baselineKey, hashFloats, resolveBaseline } from "../image/baseline";
+import { jupyterHost } from "../jupyter/host";
+import type { BlackBoxModel, ModelOutput } from "../model/types";
+import { resolveLambdas } from "../score/options";
+import { scoreSubset, type SubmodularScore } from "../score/submodular";
+import { distanceMatrix, type ScoreTarget, targetScore } from "../score/terms";
+import { bidirectionalSearch } from "../search/bidirectional";
+import { ModelOutputCache } from "../search/cache";
+import { SubsetEvaluator } from "../search/evaluator";
+import { greedySearch } from "../search/greedy";
+import { complement, withRegion } from "../search/subset";
+import type { SearchContext, SearchProgress, SearchResult } from "../search/types";
+import type { Division, RgbImage, SaliencyMap } from "../types";
+import { topK } from "../util/math";
+import { cumulativeAreas, highestConfidence, importanceValues, trapezoid } from "./curves";
+import { DEFAULT_DIVISION, type ExplainerOptions, type ResolvedOptions, SEARCHES } from "./options";
+import { Explanation } from "./result";
+import { resolveTarget, type TargetOption } from "./target";
+
+/** Progress of one explain() call, reported after the features and after every search iteration. */
+export interface ExplainProgress {
+  readonly phase: "features" | "search";
+  /** Search iterations done (0 during "features"). */
+  readonly step: number;
+  /** Search iterations expected in all. */
+  readonly totalSteps: number;
+  readonly forwardPasses: number;
+  readonly cacheHits: number;
+  /** The forward prefix found so far and its insertion curve (grows step by step). */
+  readonly partial?: { readonly order: readonly number[]; readonly insertion: { readonly x: number[]; readonly y: number[] } };
+}
+
+/** Per-call arguments of {@link Explainer.explain}. */
+export interface ExplainControl {
+  /** Class to explain: index, label, "predicted" (default) or an embedding target. */
+  readonly target?: TargetOption;
+  /** Cancels the run (default: the running notebook cell's signal, inside our kernel). */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ExplainProgress) => void;
+}
+
+/** Iterations a search makes over |V| regions (bidirectional: two regions per iteration while more than n_p remain). */
+export function expectedIterations(m: number, search: ResolvedOptions["search"], np: number): number {
+  if (search === "greedy") return m;
+  let remaining = m, iterations = 0;
+  while (remaining > 0) {
+    remaining -= remaining - 1 > np ? 2 : 1;
+    iterations++;
+  }
+  return iterations;
+}
+
+function cellSignal(): AbortSignal | undefined {
+  return (jupyterHost() as { cellSignal?: AbortSignal } | undefined)?.cellSignal;
+}
+
+function resolveOptions(options: ExplainerOptions, previous?: ResolvedOptions): ResolvedOptions {
+  const search = options.search ?? previous?.search ?? "bidirectional";
+  if (!SEARCHES.includes(search)) throw new RangeError(`search "${search}" is not allowed: use one of ${SEARCHES.join(", ")}`);
+  const np = options.np ?? previous?.np ?? 8;
+  if (!Number.isInteger(np) || np < 1) throw new RangeError(`n_p ${np} is not allowed: use an integer ≥ 1`);
+  return {
+    search,
+    np,
+    lambdas: resolveLambdas({ ...previous?.lambdas, ...options.lambdas }),
+    confidence: options.confidence ?? previous?.confidence ?? "entropy",
+    division: options.division ?? previous?.division ?? DEFAULT_DIVISION,
+    baseline: options.baseline ?? previous?.baseline ?? 0,
+  };
+}
+
+/**
+ * LIMA / SMDL attribution of one black-box model (LIMA Algorithm 1, SMDL Algorithm 1).
+ * The constructor takes the model and the options; {@link explain} takes an image. Every model
+ * output is memoised per (image, division, baseline), so a re-run with other λ, n_p or search
+ * on the same image reuses it, and divisions are memoised per image and division options.
+ */
+export class Explainer {
+  private resolved: ResolvedOptions;
+  private readonly cache: ModelOutputCache;
+  private readonly divisions = new Map<string, Division>();
+
+  constructor(readonly model: BlackBoxModel, options: ExplainerOptions = {}) {
+    this.resolved = resolveOptions(options);
+    this.cache = new ModelOutputCache(options.cacheBytes);
+  }
+
+  /** The options in force, defaults filled. */
+  get options(): ResolvedOptions {
+    return this.resolved;
+  }
+
+  /** Changes some options; the cache is kept. */
+  setOptions(options: ExplainerOptions): void {
+    this.resolved = resolveOptions(options, this.resolved);
+  }
+
+  /** Cached outputs: count, bytes, evictions. */
+  get cacheStats(): { entries: number; bytes: number; evictions: number; maxBytes: number } {
+    return { entries: this.cache.size, bytes: this.cache.bytes, evictions: this.cache.evictions, maxBytes: this.cache.maxBytes };
+  }
+
+  /** The division of an image under the current (or given) options, memoised. */
+  divide(image: RgbImage, options: DivisionOptions = this.resolved.division): Division {
+    const key = `${hashFloats(image.data)}|${JSON.stringify(options, (k, v) => (k === "map" || k === "masks" ? undefined : v))}`;
+    const memo = options.method === "prior" || options.method === "masks" ? undefined : this.divisions.get(key);
+    if (memo) return memo;
+    const division = divide(image, options);
+    if (memo === undefined && options.method !== "prior" && options.method !== "masks") {
+      this.divisions.set(key, division);
+      if (this.divisions.size > 32) this.divisions.delete(this.divisions.keys().next().value!);
+    }
+    return division;
+  }
+
+  /** Forgets every cached model output and division. */
+  clearCache(): void {
+    this.cache.clear();
+    this.divisions.clear();
+  }
+
+  /** Explains `image` (raw RGB at the model's input size). */
+  async explain(image: RgbImage, control: ExplainControl = {}): Promise<Explanation> {
+    const t0 = performance.now();
+    const inference0 = this.model.inferenceMs;
+    const options = this.resolved;
+    const signal = control.signal ?? cellSignal();
+    this.checkImage(image);
+    const division = this.divide(image, options.division);
+    const m = division.count;
+    if (options.search === "bidirectional" && options.np > m) {
+      throw new RangeError(`n_p ${options.np} is larger than |V| = ${m}: use 1..${m}`);
+    }
+    const baseline = await resolveBaseline(image, options.baseline);
+    const pixels = regionPixels(division);
+    const contextKey = [this.model.name, hashFloats(image.data), divisionKey(division), baselineKey(options.baseline)].join("|");
+    const evaluator = new SubsetEvaluator(this.model, image, baseline, pixels, this.cache, contextKey);
+    const all = Array.from({ length: m }, (_, i) => i);
+    const [full] = await evaluator.outputs([all, []], signal);
+    const predicted = topK(full.probs, 1)[0];
+    const target = resolveTarget(control.target, this.model.labels, predicted);
+    const singletons = await evaluator.outputs(all.map((r) => [r]), signal);
+    const score: SubmodularScore = {
+      target, lambdas: options.lambdas, confidence: options.confidence, distances: distanceMatrix(singletons.map((o) => o.features)), m,
+    };
+    const areas = regionAreas(division);
+    const totalSteps = expectedIterations(m, options.search, options.np);
+    control.onProgress?.({ phase: "features", step: 0, totalSteps, ...evaluator.stats });
+    const context = this.searchContext(evaluator, score, m, signal, (p) =>
+      control.onProgress?.({ phase: "search", step: p.iteration + 1, totalSteps, ...evaluator.stats, partial: this.partial(p, areas, evaluator, target) }),
+    );
+    const result = options.search === "greedy" ? await greedySearch(context) : await bidirectionalSearch(context, { np: options.np });
+    const hits = evaluator.stats.cacheHits;
+    const curves = await this.curves(evaluator, division, result, target, areas, signal);
+    return new Explanation({
+      model: this.model.name,
+      target: { index: target.kind === "vector" ? -1 : target.index, label: target.kind === "vector" ? "target vector" : this.model.labels[target.index] },
+      top5: topK(full.probs, 5).map((index) => ({ index, label: this.model.labels[index], score: full.probs[index] })),
+      image,
+      division,
+      order: result.order,
+      steps: result.steps,
+      ...curves,
+      forwardPasses: evaluator.stats.forwardPasses,
+      cacheHits: hits,
+      ms: performance.now() - t0,
+      inferenceMs: this.model.inferenceMs - inference0,
+      options,
+    });
+  }
+
+  private checkImage(image: RgbImage): void {
+    const { width, height } = this.model.inputSize;
+    if (image.width !== width || image.height !== height || image.data.length !== width * height * 3) {
+      throw new RangeError(`image is ${image.width}×${image.height}; model ${this.model.name} needs ${width}×${height} RGB (load it with loadImage(file, model.card))`);
+    }
+  }
+
+  private searchContext(
+    evaluator: SubsetEvaluator,
+    score: SubmodularScore,
+    m: number,
+    signal: AbortSignal | undefined,
+    onProgress: (p: SearchProgress) => void,
+  ): SearchContext {
+    return {
+      m,
+      signal,
+      onProgress,
+      evaluate: async (base, candidates) => {
+        const subsets = candidates.map((a) => withRegion(base, a));
+        const outputs = await evaluator.outputs([...subsets, ...subsets.map((s) => complement(s, m))], signal);
+        return subsets.map((s, i) => scoreSubset(score, s, outputs[i], outputs[subsets.length + i]));
+      },
+    };
+  }
+
+  /** The forward prefix and its insertion curve, from cached outputs only (no model call). */
+  private partial(p: SearchProgress, areas: Float64Array, evaluator: SubsetEvaluator, target: ScoreTarget): ExplainProgress["partial"] {
+    const x = [0];
+    for (const r of p.forward) x.push(x[x.length - 1] + areas[r]);
+    const y = evaluator.peek(prefixes(p.forward)).map((o) => (o ? targetScore(o, target) : NaN));
+    return { order: p.forward, insertion: { x, y } };
+  }
+
+  /** Region insertion/deletion curves, highest confidence, and the eq. 11 and rank maps. */
+  private async curves(evaluator: SubsetEvaluator, division: Division, result: SearchResult, target: ScoreTarget, areas: Float64Array, signal?: AbortSignal) {
+    const m = result.order.length;
+    const subsets = prefixes(result.order);
+    const outputs = await evaluator.outputs([...subsets, ...subsets.map((s) => complement(s, m))], signal, { countHits: false });
+    const ins = outputs.slice(0, m + 1).map((o: ModelOutput) => targetScore(o, target));
+    const del = outputs.slice(m + 1).map((o: ModelOutput) => targetScore(o, target));
+    const x = cumulativeAreas(result.order, areas);
+    const values = importanceValues(ins.map((v, i) => v + 1 - del[i]));
+    const insertion = { x, y: ins, auc: trapezoid(x, ins) };
+    return {
+      insertion,
+      deletion: { x, y: del, auc: trapezoid(x, del) },
+      highestConfidence: highestConfidence(insertion),
+      importanceMap: paint(division, result.order, values),
+      rankMap: paint(division, result.order, result.order.map((_, i) => m - (i + 1))),
+    };
+  }
+}
+
+/** The prefixes S[0..k] of an order, each sorted. */
+function prefixes(order: readonly number[]): number[][] {
+  const out: number[][] = [[]];
+  for (let i = 0; i < order.length; i++) out.push([...order.slice(0, i + 1)].sort((a, b) => a - b));
+  return out;
+}
+
+/** A map whose pixels in region order[i] hold values[i]. */
+function paint(division: Division, order: readonly number[], values: readonly number[]): SaliencyMap {
+  const byRegion = new Float32Array(division.count);
+  order.forEach((r, i) => (byRegion[r] = values[i]));
+  const data = new Float32Array(division.labels.length);
+  for (let p = 0; p < data.length; p++) data[p] = byRegion[division.labels[p]];
+  return { width: division.width, height: division.height, data };
+}

@@ -1,0 +1,90 @@
+import sharp from "sharp";
+import type { RgbImage } from "../types";
+
+/**
+ * The value removed pixels take (METHOD.md §1): a grey level 0..255 (default 0, black), an
+ * [r, g, b] colour such as the dataset mean, "blur" (the image blurred with a Gaussian of sigma
+ * 10 pixels), or an image of the same size.
+ */
+export type BaselineOption = number | readonly [number, number, number] | "blur" | RgbImage;
+
+/** A short stable description of a baseline, used in cache keys. */
+export function baselineKey(option: BaselineOption): string {
+  if (typeof option === "number") return `v${option}`;
+  if (option === "blur") return "blur";
+  if (Array.isArray(option)) return `c${option.join(",")}`;
+  const img = option as RgbImage;
+  return `img${img.width}x${img.height}:${hashFloats(img.data)}`;
+}
+
+/** FNV-1a over the bytes of a float array, as 8 hex digits. */
+export function hashFloats(data: Float32Array): string {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+function filled(image: RgbImage, rgb: readonly [number, number, number]): RgbImage {
+  const data = new Float32Array(image.data.length);
+  for (let p = 0; p < data.length; p += 3) {
+    data[p] = rgb[0];
+    data[p + 1] = rgb[1];
+    data[p + 2] = rgb[2];
+  }
+  return { width: image.width, height: image.height, data };
+}
+
+function checkLevel(v: number): void {
+  if (!(Number.isFinite(v) && v >= 0 && v <= 255)) throw new RangeError(`baseline value ${v} is not allowed: use 0..255, [r,g,b], "blur" or an image`);
+}
+
+/** Builds the baseline image for `image`. */
+export async function resolveBaseline(image: RgbImage, option: BaselineOption = 0): Promise<RgbImage> {
+  if (typeof option === "number") {
+    checkLevel(option);
+    return filled(image, [option, option, option]);
+  }
+  if (Array.isArray(option)) {
+    if (option.length !== 3) throw new RangeError(`baseline colour ${JSON.stringify(option)} is not allowed: use three values 0..255`);
+    option.forEach(checkLevel);
+    return filled(image, option as [number, number, number]);
+  }
+  if (option === "blur") {
+    const raw = Buffer.from(Uint8ClampedArray.from(image.data));
+    const out = await sharp(raw, { raw: { width: image.width, height: image.height, channels: 3 } }).blur(10).raw().toBuffer();
+    return { width: image.width, height: image.height, data: Float32Array.from(out) };
+  }
+  const img = option as RgbImage;
+  if (typeof img !== "object" || img.width !== image.width || img.height !== image.height) {
+    throw new RangeError(`baseline ${JSON.stringify(option)} is not allowed: use 0..255, [r,g,b], "blur" or an image of ${image.width}×${image.height}`);
+  }
+  return img;
+}
+
+/**
+ * The image I⊙1[T] + baseline⊙(1−1[T]) for a set of regions T, given each region's pixel indices
+ * (METHOD.md §1: masking in raw pixel space).
+ */
+export function compositeRegions(
+  image: RgbImage,
+  baseline: RgbImage,
+  regionPixels: readonly Int32Array[],
+  regions: readonly number[],
+): RgbImage {
+  const data = baseline.data.slice();
+  const src = image.data;
+  for (const r of regions) {
+    const pixels = regionPixels[r];
+    for (let k = 0; k < pixels.length; k++) {
+      const o = pixels[k] * 3;
+      data[o] = src[o];
+      data[o + 1] = src[o + 1];
+      data[o + 2] = src[o + 2];
+    }
+  }
+  return { width: image.width, height: image.height, data };
+}

@@ -1,0 +1,37 @@
+/**
+ * lima-xai: black-box submodular attribution (LIMA, SMDL) for image models.
+ *
+ * ```ts
+ * import { loadModel, loadImage, Explainer } from "lima-xai";
+ * const model = await loadModel("squeezenet1.1-fp32");
+ * const image = await loadImage("photo.jpg", model.card);
+ * const result = await new Explainer(model, { division: { method: "slico", regions: 49 } }).explain(image);
+ * ```
+ */
+export type { Division, RgbImage, SaliencyMap, RunControl } from "./types";
+export { decodeImage, loadImage, toModelInput, ImageError, DEFAULT_MAX_PIXELS, type DecodedImage, type LoadImageOptions } from "./image/load";
+export { resolveBaseline, compositeRegions, type BaselineOption } from "./image/baseline";
+export { encodePng } from "./image/png";
+export { overlay, colourOf } from "./image/colormap";
+export { loadModel, defaultCacheDir, type LoadModelOptions } from "./model/load";
+export { createOnnxModel, availableDevices, ModelError, DEVICES, type Device, type LoadedModel, type OnnxModelOptions } from "./model/onnx";
+export { parseModelCard, readModelCard, parseLabels, ModelCardError, type ModelCard, type Preprocessing, type ClassLabel } from "./model/card";
+export { MODEL_REGISTRY } from "./model/registry";
+export type { BlackBoxModel, ModelOutput } from "./model/types";
+export * from "./division";
+export { LIMA_LAMBDAS, SMDL_LAMBDAS, resolveLambdas, type Lambdas, type ConfidenceKind } from "./score/options";
+export { scoreSubset, type ScoreTerms, type SubmodularScore } from "./score/submodular";
+export { effectiveness, angularDistance, distanceMatrix, entropyConfidence, edlConfidence, targetScore, type ScoreTarget } from "./score/terms";
+export { greedySearch } from "./search/greedy";
+export { bidirectionalSearch, type BidirectionalOptions } from "./search/bidirectional";
+export { ModelOutputCache, DEFAULT_CACHE_BYTES } from "./search/cache";
+export { SubsetEvaluator } from "./search/evaluator";
+export type { SearchContext, SearchResult, SearchStep, SearchProgress } from "./search/types";
+export { Explainer, expectedIterations, type ExplainControl, type ExplainProgress } from "./explain/explainer";
+export { Explanation, type ExplanationData, type ClassScore } from "./explain/result";
+export { SEARCHES, type SearchKind, type ExplainerOptions, type ResolvedOptions } from "./explain/options";
+export { resolveTarget, type TargetOption } from "./explain/target";
+export { highestConfidence, importanceValues, trapezoid, CONFIDENCE_RANGES, type Curve, type HighestConfidence } from "./explain/curves";
+export { curvesFigure, type Figure } from "./plot/figures";
+export { figuresPage } from "./plot/html";
+export { JUPYTER_DISPLAY, jupyterHost, type JupyterHost, type MimeBundle } from "./jupyter/host";

@@ -1,0 +1,226 @@
+/**
+ * The one module that touches onnxruntime-node: sessions, tensors, execution providers.
+ */
+import * as ort from "onnxruntime-node";
+import type { RgbImage, RunControl } from "../types";
+import type { ClassLabel, ModelCard } from "./card";
+import type { BlackBoxModel, ModelOutput } from "./types";
+import { softmax } from "../util/math";
+import { throwIfAborted } from "../util/abort";
+
+/** Execution providers this library knows. */
+export const DEVICES = ["cpu", "cuda"] as const;
+export type Device = (typeof DEVICES)[number];
+
+/** Options of {@link createOnnxModel}. */
+export interface OnnxModelOptions {
+  /** Images per forward batch (default 32). Models with a fixed batch of 1 always use 1. */
+  readonly batchSize?: number;
+  /** Execution provider (default "cpu"). "cuda" needs onnxruntime-node installed with CUDA. */
+  readonly device?: Device;
+  /** Intra-op threads (default: onnxruntime's choice). */
+  readonly threads?: number;
+}
+
+/** A model, input or output that does not fit what the card says. */
+export class ModelError extends Error {
+  override name = "ModelError";
+}
+
+interface TensorInfo {
+  readonly name: string;
+  readonly shape: ReadonlyArray<number | string>;
+  readonly type: string;
+}
+
+function metadataOf(list: readonly ort.InferenceSession.ValueMetadata[], name: string): TensorInfo | undefined {
+  const meta = list.find((m) => m.name === name);
+  if (!meta || !meta.isTensor) return undefined;
+  return { name, shape: meta.shape, type: meta.type };
+}
+
+function checkDevice(device: string): Device {
+  if (!(DEVICES as readonly string[]).includes(device)) {
+    throw new RangeError(`Unsupported device: ${device}. Should be one of: ${DEVICES.join(", ")}`);
+  }
+  if (device === "cuda" && !ort.listSupportedBackends().some((b) => b.name === "cuda")) {
+    throw new ModelError(
+      "device cuda is not available: this onnxruntime-node has no CUDA provider " +
+        "(reinstall it with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12) — use --device cpu",
+    );
+  }
+  return device as Device;
+}
+
+function checkInput(card: ModelCard, info: TensorInfo | undefined, names: readonly string[]): number | undefined {
+  if (!info) throw new ModelError(`model ${card.name} has no tensor input "${card.input}"; its inputs are: ${names.join(", ")}`);
+  if (info.type !== "float32") throw new ModelError(`model ${card.name} input "${card.input}" is ${info.type}; only float32 is supported`);
+  const [, c, h, w] = info.shape;
+  const [height, width] = card.size;
+  const fits = info.shape.length === 4 && (c === 3 || typeof c === "string") &&
+    (h === height || typeof h === "string") && (w === width || typeof w === "string");
+  if (!fits) {
+    throw new ModelError(
+      `model ${card.name} input "${card.input}" has shape [${info.shape.join(",")}]; expected [N,3,${height},${width}] (NCHW, as the card's size says)`,
+    );
+  }
+  return typeof info.shape[0] === "number" ? info.shape[0] : undefined;
+}
+
+/** Converts raw RGB images into one NCHW float tensor, applying the card's normalisation. */
+export function toTensorData(images: readonly RgbImage[], card: ModelCard): Float32Array {
+  const [height, width] = card.size;
+  const plane = height * width;
+  const out = new Float32Array(images.length * 3 * plane);
+  const order = card.channels === "BGR" ? [2, 1, 0] : [0, 1, 2];
+  for (let n = 0; n < images.length; n++) {
+    const img = images[n];
+    if (img.width !== width || img.height !== height) {
+      throw new ModelError(`image ${n} is ${img.width}×${img.height}; model ${card.name} needs ${width}×${height}`);
+    }
+    for (let c = 0; c < 3; c++) {
+      const src = order[c];
+      const mul = card.scale / card.std[c];
+      const add = -card.mean[c] / card.std[c];
+      const base = (n * 3 + c) * plane;
+      for (let p = 0; p < plane; p++) out[base + p] = img.data[p * 3 + src] * mul + add;
+    }
+  }
+  return out;
+}
+
+/** An onnxruntime session wrapped as a {@link BlackBoxModel}. */
+class OnnxModel implements BlackBoxModel {
+  forwardPasses = 0;
+  inferenceMs = 0;
+  readonly inputSize: { width: number; height: number };
+  private disposed = false;
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    readonly card: ModelCard,
+    readonly labels: readonly string[],
+    readonly classes: readonly ClassLabel[],
+    readonly numClasses: number,
+    readonly batchSize: number,
+    readonly device: Device,
+  ) {
+    this.inputSize = { width: card.size[1], height: card.size[0] };
+  }
+
+  get name(): string {
+    return this.card.name;
+  }
+
+  async run(images: readonly RgbImage[], control: RunControl = {}): Promise<ModelOutput[]> {
+    if (this.disposed) throw new ModelError(`model ${this.name} was disposed`);
+    const outputs: ModelOutput[] = [];
+    for (let start = 0; start < images.length; start += this.batchSize) {
+      throwIfAborted(control.signal);
+      const batch = images.slice(start, start + this.batchSize);
+      outputs.push(...(await this.runBatch(batch, start)));
+    }
+    return outputs;
+  }
+
+  private async runBatch(batch: readonly RgbImage[], offset: number): Promise<ModelOutput[]> {
+    const [height, width] = this.card.size;
+    const tensor = new ort.Tensor("float32", toTensorData(batch, this.card), [batch.length, 3, height, width]);
+    const fetches = this.card.features ? [this.card.output, this.card.features] : [this.card.output];
+    const t0 = performance.now();
+    const result = await this.session.run({ [this.card.input]: tensor }, fetches);
+    this.inferenceMs += performance.now() - t0;
+    this.forwardPasses += batch.length;
+    tensor.dispose();
+    const main = result[this.card.output].data as Float32Array;
+    const feats = this.card.features ? (result[this.card.features].data as Float32Array) : undefined;
+    const outputs = batch.map((_, i) => this.toOutput(main, feats, i, batch.length, offset));
+    for (const value of Object.values(result)) value.dispose();
+    return outputs;
+  }
+
+  private toOutput(main: Float32Array, feats: Float32Array | undefined, i: number, n: number, offset: number): ModelOutput {
+    const C = this.numClasses;
+    const raw = main.slice(i * C, (i + 1) * C);
+    const bad = raw.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new ModelError(`model ${this.name} returned ${raw[bad]} for class ${bad} of image ${offset + i}; outputs must be finite numbers`);
+    }
+    const logits = this.card.outputKind === "logits" ? raw : undefined;
+    const probs = logits ? softmax(logits) : raw;
+    const F = feats ? feats.length / n : 0;
+    const features = feats ? feats.slice(i * F, (i + 1) * F) : raw;
+    return { probs, logits, features };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.session.release();
+  }
+}
+
+/** The loaded model, with its card and the parsed class list. */
+export type LoadedModel = BlackBoxModel & {
+  readonly card: ModelCard;
+  readonly classes: readonly ClassLabel[];
+  readonly device: Device;
+};
+
+function outputClasses(card: ModelCard, info: TensorInfo | undefined, names: readonly string[]): number | undefined {
+  if (!info) throw new ModelError(`model ${card.name} has no tensor output "${card.output}"; its outputs are: ${names.join(", ")}`);
+  const dims = info.shape.slice(1).filter((d) => d !== 1);
+  if (dims.length > 1) throw new ModelError(`model ${card.name} output "${card.output}" has shape [${info.shape.join(",")}]; expected [N,C] or [N,C,1,1]`);
+  return typeof dims[0] === "number" ? dims[0] : undefined;
+}
+
+/**
+ * Opens an ONNX model from bytes or a path with its card. Checks the input and output names and
+ * shapes against the card, picks the execution provider, and detects a fixed batch of 1.
+ */
+export async function createOnnxModel(
+  source: string | Uint8Array,
+  card: ModelCard,
+  classes: readonly ClassLabel[] | undefined,
+  options: OnnxModelOptions = {},
+): Promise<LoadedModel> {
+  const device = checkDevice(options.device ?? "cpu");
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize ${batchSize} is not allowed: use a positive integer`);
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: [device],
+    logSeverityLevel: 3,
+    ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+  };
+  let session: ort.InferenceSession;
+  try {
+    session = typeof source === "string"
+      ? await ort.InferenceSession.create(source, sessionOptions)
+      : await ort.InferenceSession.create(source, sessionOptions);
+  } catch (error) {
+    const where = typeof source === "string" ? source : "the given bytes";
+    throw new ModelError(`cannot open ONNX model ${where}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  try {
+    const fixedBatch = checkInput(card, metadataOf(session.inputMetadata, card.input), session.inputNames);
+    let C = outputClasses(card, metadataOf(session.outputMetadata, card.output), session.outputNames);
+    if (card.features && !session.outputNames.includes(card.features)) {
+      throw new ModelError(`model ${card.name} has no output "${card.features}" (the card's features); its outputs are: ${session.outputNames.join(", ")}`);
+    }
+    C ??= classes?.length;
+    if (C === undefined) throw new ModelError(`model ${card.name}: the number of classes is dynamic and the card names no labels file`);
+    if (classes && classes.length !== C) throw new ModelError(`model ${card.name} has ${C} classes but its labels file has ${classes.length} lines`);
+    const list = classes ?? Array.from({ length: C }, (_, i) => ({ label: `class ${i}` }));
+    const batch = fixedBatch !== undefined ? Math.min(batchSize, fixedBatch) : batchSize;
+    return new OnnxModel(session, card, list.map((c) => c.label), list, C, batch, device);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+}
+
+/** Execution providers onnxruntime-node offers on this machine. */
+export function availableDevices(): Device[] {
+  const names = ort.listSupportedBackends().map((b) => b.name);
+  return DEVICES.filter((d) => names.includes(d));
+}

@@ -1,0 +1,94 @@
+import { compositeRegions } from "../image/baseline";
+import type { BlackBoxModel, ModelOutput } from "../model/types";
+import type { RgbImage } from "../types";
+import { throwIfAborted } from "../util/abort";
+import type { ModelOutputCache } from "./cache";
+import { type Subset, subsetKey } from "./subset";
+
+/** Counters of one evaluator. */
+export interface EvaluationStats {
+  /** Images the model actually ran. */
+  forwardPasses: number;
+  /** Requested images served from the cache. */
+  cacheHits: number;
+}
+
+/**
+ * Runs the model on subset images I⊙1[T] (METHOD.md §1, §3), memoised in a shared cache.
+ * The S-image of S is the subset image of S and the complement image is the subset image of
+ * V \ S, so both share one cache. Missing images are built and run in model batches, the next
+ * batch being composed while the previous one is inside the runtime.
+ */
+export class SubsetEvaluator {
+  readonly stats: EvaluationStats = { forwardPasses: 0, cacheHits: 0 };
+
+  constructor(
+    private readonly model: BlackBoxModel,
+    private readonly image: RgbImage,
+    private readonly baseline: RgbImage,
+    private readonly regionPixels: readonly Int32Array[],
+    private readonly cache: ModelOutputCache,
+    private readonly contextKey: string,
+  ) {}
+
+  /** Number of regions |V|. */
+  get regionCount(): number {
+    return this.regionPixels.length;
+  }
+
+  private key(subset: Subset): string {
+    return `${this.contextKey}|${subsetKey(subset, this.regionCount)}`;
+  }
+
+  /** The model outputs of the subset images of `subsets`, in order. */
+  async outputs(subsets: readonly Subset[], signal?: AbortSignal, options: { countHits?: boolean } = {}): Promise<ModelOutput[]> {
+    throwIfAborted(signal);
+    const hits0 = this.stats.cacheHits;
+    const keys = subsets.map((s) => this.key(s));
+    const found = new Map<string, ModelOutput>();
+    const missing: { key: string; subset: Subset }[] = [];
+    for (let i = 0; i < subsets.length; i++) {
+      const hit = found.get(keys[i]) ?? this.cache.get(keys[i]);
+      if (hit) {
+        this.stats.cacheHits++;
+        found.set(keys[i], hit);
+      } else if (!missing.some((m) => m.key === keys[i])) {
+        missing.push({ key: keys[i], subset: subsets[i] });
+      } else {
+        this.stats.cacheHits++;
+      }
+    }
+    if (options.countHits === false) this.stats.cacheHits = hits0;
+    await this.runMissing(missing, found, signal);
+    return keys.map((k) => found.get(k)!);
+  }
+
+  /** Cached outputs of `subsets` without running the model (undefined where not cached). */
+  peek(subsets: readonly Subset[]): (ModelOutput | undefined)[] {
+    return subsets.map((s) => this.cache.get(this.key(s)));
+  }
+
+  private async runMissing(
+    missing: readonly { key: string; subset: Subset }[],
+    found: Map<string, ModelOutput>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const size = this.model.batchSize;
+    const build = (start: number) =>
+      missing.slice(start, start + size).map((m) => compositeRegions(this.image, this.baseline, this.regionPixels, m.subset));
+    let batch = missing.length > 0 ? build(0) : [];
+    for (let start = 0; start < missing.length; start += size) {
+      throwIfAborted(signal);
+      const running = this.model.run(batch, { signal });
+      const next = start + size < missing.length ? build(start + size) : [];
+      const outputs = await running;
+      outputs.forEach((out, i) => {
+        const { key } = missing[start + i];
+        this.cache.set(key, out);
+        found.set(key, out);
+      });
+      this.stats.forwardPasses += outputs.length;
+      batch = next;
+    }
+  }
+}
