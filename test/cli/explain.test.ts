@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../support/onnx-graphs";
 import { MODELS, PHOTOS, REPO } from "../support/paths";
 
 const BIN = path.join(REPO, "bin/lima-xai.js");
@@ -14,7 +15,7 @@ function run(args: string[]) {
 }
 
 test("lima-xai explain --json prints the documented object and targets the predicted class", () => {
-  const out = mkdtempSync(path.join(os.tmpdir(), "lima-cli-"));
+  const out = tempDir("lima-cli-");
   const r = run(["explain", "--model", "squeezenet1.1-fp32", "--image", path.join(PHOTOS, "pelican.jpeg"), "--division", "grid", "--regions", "16", "--json", "--out", out]);
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
@@ -44,7 +45,7 @@ test("lima-xai explain --target by label, greedy count on a grid", () => {
 });
 
 test("a truncated JPEG exits non-zero with one readable line", () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "lima-cli-"));
+  const dir = tempDir("lima-cli-");
   const bad = path.join(dir, "truncated.jpg");
   const bytes = readFileSync(path.join(PHOTOS, "pelican.jpeg"));
   writeFileSync(bad, bytes.subarray(0, 4000));

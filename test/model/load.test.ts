@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -8,7 +8,7 @@ import { parseModelCard } from "../../src/model/card";
 import { loadModel } from "../../src/model/load";
 import { availableDevices } from "../../src/model/onnx";
 import { argmax } from "../../src/util/math";
-import { linearModel, writeTestModel } from "../support/onnx-graphs";
+import { linearModel, tempDir, writeTestModel } from "../support/onnx-graphs";
 import { MODELS, PHOTOS } from "../support/paths";
 
 test("loadModel(name) finds squeezenet1.1-fp32 through searchPaths and classifies the pelican", async () => {
@@ -49,7 +49,7 @@ test("an input name that is not in the model is refused, listing the real inputs
 });
 
 test("a card whose size does not match the model input is refused", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "lima-card-"));
+  const dir = tempDir("lima-card-");
   const file = writeTestModel(linearModel({ width: 4, height: 4, weights: [new Float32Array(48), new Float32Array(48)] }), { name: "size", width: 4, height: 4, classes: ["a", "b"] }, dir);
   const card = JSON.parse(readFileSync(file, "utf8"));
   writeFileSync(file, JSON.stringify({ ...card, size: [8, 8] }));
@@ -71,7 +71,7 @@ test("device cuda without a CUDA build is a clear error; cpu is always available
 });
 
 test("unknown model names and disabled downloads say where they looked", async () => {
-  const cacheDir = mkdtempSync(path.join(os.tmpdir(), "lima-cache-"));
+  const cacheDir = tempDir("lima-cache-");
   await assert.rejects(loadModel("no-such-model", { searchPaths: [MODELS], cacheDir }), /unknown model no-such-model: no no-such-model\.json in .*built-in name/);
   await assert.rejects(loadModel("resnet18-v1-7", { searchPaths: [MODELS], cacheDir, download: false }), /downloads are disabled/);
 });

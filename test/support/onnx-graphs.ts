@@ -2,7 +2,7 @@
  * Small ONNX graphs whose answers are known exactly, built with onnx-proto at test time, and
  * written with a model card so that `loadModel` opens them like any other model.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { onnx } from "onnx-proto";
@@ -130,12 +130,24 @@ export interface TestCard {
   readonly input?: string;
 }
 
+let tempRoot: string | undefined;
+
+/** A fresh folder under one per-process temporary root, removed when the process exits. */
+export function tempDir(prefix = "model-"): string {
+  if (!tempRoot) {
+    const root = tempDir("lima-xai-test-");
+    tempRoot = root;
+    process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+  }
+  return mkdtempSync(path.join(tempRoot, prefix));
+}
+
 /**
  * Writes `<name>.onnx`, `<name>.json` (card) and `<name>.labels.txt` into a fresh temporary folder
  * (or `dir`) and returns the card's path, ready for `loadModel`.
  */
 export function writeTestModel(bytes: Uint8Array, card: TestCard, dir?: string): string {
-  const folder = dir ?? mkdtempSync(path.join(os.tmpdir(), "lima-xai-test-"));
+  const folder = dir ?? tempDir();
   mkdirSync(folder, { recursive: true });
   writeFileSync(path.join(folder, `${card.name}.onnx`), bytes);
   writeFileSync(path.join(folder, `${card.name}.labels.txt`), `${card.classes.join("\n")}\n`);
