@@ -19,6 +19,8 @@ export { parseModelCard, readModelCard, parseLabels, ModelCardError, type ModelC
 export { MODEL_REGISTRY } from "./model/registry";
 export type { BlackBoxModel, ModelOutput } from "./model/types";
 export * from "./division";
+export * from "./metrics";
+export { createRandom, type Random } from "./util/random";
 export { LIMA_LAMBDAS, SMDL_LAMBDAS, resolveLambdas, type Lambdas, type ConfidenceKind } from "./score/options";
 export { scoreSubset, type ScoreTerms, type SubmodularScore } from "./score/submodular";
 export { effectiveness, angularDistance, distanceMatrix, entropyConfidence, edlConfidence, targetScore, type ScoreTarget } from "./score/terms";
@@ -31,7 +33,7 @@ export { Explainer, expectedIterations, type ExplainControl, type ExplainProgres
 export { Explanation, type ExplanationData, type ClassScore } from "./explain/result";
 export { SEARCHES, type SearchKind, type ExplainerOptions, type ResolvedOptions } from "./explain/options";
 export { resolveTarget, type TargetOption } from "./explain/target";
-export { highestConfidence, importanceValues, trapezoid, CONFIDENCE_RANGES, type Curve, type HighestConfidence } from "./explain/curves";
+export { importanceValues, trapezoid, type Curve, type HighestConfidence } from "./explain/curves";
 export { curvesFigure, type Figure } from "./plot/figures";
 export { figuresPage } from "./plot/html";
 export { JUPYTER_DISPLAY, jupyterHost, type JupyterHost, type MimeBundle } from "./jupyter/host";

@@ -1,0 +1,42 @@
+import type { BlackBoxModel, ModelOutput } from "../../src/model/types";
+import type { RgbImage } from "../../src/types";
+
+/**
+ * A black-box model written in JavaScript: `score(image)` is class 0's probability, class 1 gets
+ * the rest. Counts forward passes and honours the batch size, like an ONNX model would.
+ */
+export function fakeModel(score: (image: RgbImage) => number, options: { width: number; height: number; batchSize?: number; name?: string }): BlackBoxModel & { batches: number[] } {
+  const model = {
+    name: options.name ?? "fake",
+    inputSize: { width: options.width, height: options.height },
+    numClasses: 2,
+    labels: ["target", "rest"],
+    batchSize: options.batchSize ?? 16,
+    forwardPasses: 0,
+    inferenceMs: 0,
+    batches: [] as number[],
+    async run(images: readonly RgbImage[], control: { signal?: AbortSignal } = {}): Promise<ModelOutput[]> {
+      const out: ModelOutput[] = [];
+      for (let i = 0; i < images.length; i += model.batchSize) {
+        control.signal?.throwIfAborted();
+        const batch = images.slice(i, i + model.batchSize);
+        model.batches.push(batch.length);
+        for (const img of batch) {
+          const p = score(img);
+          const probs = Float32Array.from([p, 1 - p]);
+          out.push({ probs, features: probs });
+        }
+        model.forwardPasses += batch.length;
+        await new Promise((r) => setImmediate(r));
+      }
+      return out;
+    },
+    async dispose() {},
+  };
+  return model;
+}
+
+/** A white image. */
+export function whiteImage(width: number, height: number): RgbImage {
+  return { width, height, data: new Float32Array(width * height * 3).fill(255) };
+}
