@@ -36,4 +36,5 @@ export { resolveTarget, type TargetOption } from "./explain/target";
 export { importanceValues, trapezoid, type Curve, type HighestConfidence } from "./explain/curves";
 export { curvesFigure, type Figure } from "./plot/figures";
 export { figuresPage } from "./plot/html";
-export { JUPYTER_DISPLAY, jupyterHost, type JupyterHost, type MimeBundle } from "./jupyter/host";
+export { JUPYTER_DISPLAY, jupyterHost, setJupyterHost, type JupyterHost, type MimeBundle, type Comm, type CommManager } from "./jupyter/host";
+export { toMimeBundle, display } from "./jupyter/mime";

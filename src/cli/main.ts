@@ -17,6 +17,8 @@ type Command = (args: string[]) => Promise<number>;
 /** Subcommands; those of the kernel, explorer and evaluation load their modules on demand. */
 const COMMANDS: Record<string, () => Command> = {
   explain: () => explainCommand,
+  // The kernel lives outside src/ (it is the Jupyter host, not the library); load it on demand.
+  kernel: () => (require("../../kernel/cli") as typeof import("../../kernel/cli")).kernelCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors print one line (a stack only with --debug). */

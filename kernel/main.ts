@@ -1,0 +1,25 @@
+/**
+ * Starts the lima-ts kernel: `node dist/kernel/main.js <connection_file>` (the kernelspec's argv).
+ */
+import { readFileSync } from "node:fs";
+import { Kernel } from "./kernel";
+import { type ConnectionInfo, KernelServer, log } from "./server";
+
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) {
+    log("usage: node kernel/main.js <connection_file>");
+    process.exit(2);
+  }
+  const conn = JSON.parse(readFileSync(file, "utf8")) as ConnectionInfo;
+  const server = new KernelServer(conn);
+  const kernel = new Kernel(server, process.cwd());
+  process.on("SIGINT", () => kernel.interrupt());
+  process.on("SIGTERM", () => kernel.shutdown());
+  process.on("uncaughtException", (error) => log(`uncaught exception: ${error.stack ?? error}`));
+  process.on("unhandledRejection", (reason) => log(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
+  await server.start((channel, msg) => kernel.handle(channel, msg));
+  log(`listening (${conn.transport}://${conn.ip}, shell ${conn.shell_port})`);
+}
+
+void main();
