@@ -135,7 +135,7 @@ let tempRoot: string | undefined;
 /** A fresh folder under one per-process temporary root, removed when the process exits. */
 export function tempDir(prefix = "model-"): string {
   if (!tempRoot) {
-    const root = tempDir("lima-xai-test-");
+    const root = mkdtempSync(path.join(os.tmpdir(), "lima-xai-test-"));
     tempRoot = root;
     process.on("exit", () => rmSync(root, { recursive: true, force: true }));
   }
