@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { tempDir } from "../support/onnx-graphs";
+import { MODELS, PHOTOS, REPO } from "../support/paths";
+
+interface Output {
+  output_type: string;
+  data?: Record<string, unknown>;
+  ename?: string;
+}
+
+/** nbformat stores multi-line text as a list of lines. */
+const text = (v: unknown) => (Array.isArray(v) ? v.join("") : String(v));
+
+function installKernel(): string {
+  const prefix = tempDir("prefix-");
+  const r = spawnSync(process.execPath, [path.join(REPO, "bin/lima-xai.js"), "kernel", "install", "--prefix", prefix], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return path.join(prefix, "share/jupyter");
+}
+
+function execute(notebook: string, jupyterPath: string, extra: string[] = []): { cells: { source: string | string[]; outputs?: Output[] }[] } {
+  const out = path.join(tempDir("nb-"), "out.ipynb");
+  const r = spawnSync("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", notebook, "--output", out, "--ExecutePreprocessor.timeout=300", ...extra], {
+    env: { ...process.env, JUPYTER_PATH: jupyterPath, LIMA_XAI_MODELS: MODELS, LIMA_XAI_PHOTOS: PHOTOS },
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  assert.equal(r.status, 0, r.stderr.slice(-3000));
+  return JSON.parse(readFileSync(out, "utf8"));
+}
+
+test("nbconvert executes notebooks/01-explain-a-photo.ipynb: the result cell saves a map (image/png) and a chart", () => {
+  const nb = execute(path.join(REPO, "notebooks/01-explain-a-photo.ipynb"), installKernel());
+  const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+  const rich = outputs.find((o) => o.data && "image/png" in o.data);
+  assert.ok(rich, "an image/png output");
+  assert.ok("application/vnd.plotly.v1+json" in rich!.data!, "with a plotly chart");
+  const figure = rich!.data!["application/vnd.plotly.v1+json"] as { data: { x: number[] }[] };
+  assert.ok(figure.data[0].x.length > 10, "the insertion curve has one point per region");
+  assert.match(text(rich!.data!["text/plain"]), /pelican \(class 144\)/);
+  const reuse = outputs.map((o) => text(o.data?.["text/plain"] ?? "")).find((t) => t.includes("cacheHits"));
+  assert.ok(reuse && /cacheHits: [1-9]/.test(reuse), `the re-run reuses cached outputs: ${reuse}`);
+  assert.ok(!outputs.some((o) => o.output_type === "error"));
+});
+
+test("nbconvert --allow-errors: a cell that throws shows its error and the following cells still run", () => {
+  const dir = tempDir("nb-src-");
+  const file = path.join(dir, "survive.ipynb");
+  const cell = (source: string) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source });
+  const notebook = {
+    cells: [cell('throw new TypeError("bad input")'), cell('console.log("still alive"); 40 + 2')],
+    metadata: { kernelspec: { name: "lima-ts", display_name: "TypeScript (lima-xai)", language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 4,
+  };
+  writeFileSync(file, JSON.stringify(notebook));
+  const nb = execute(file, installKernel(), ["--allow-errors"]);
+  const [first, second] = nb.cells.map((c) => c.outputs ?? []);
+  assert.equal(first[0].output_type, "error");
+  assert.equal(first[0].ename, "TypeError");
+  assert.ok(second.some((o) => o.output_type === "stream"));
+  assert.equal(text(second.find((o) => o.output_type === "execute_result")!.data!["text/plain"]), "42");
+});
