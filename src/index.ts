@@ -20,6 +20,7 @@ export { MODEL_REGISTRY } from "./model/registry";
 export type { BlackBoxModel, ModelOutput } from "./model/types";
 export * from "./division";
 export * from "./metrics";
+export * from "./baselines";
 export { createRandom, type Random } from "./util/random";
 export { LIMA_LAMBDAS, SMDL_LAMBDAS, resolveLambdas, type Lambdas, type ConfidenceKind } from "./score/options";
 export { scoreSubset, type ScoreTerms, type SubmodularScore } from "./score/submodular";

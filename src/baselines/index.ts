@@ -1,0 +1,25 @@
+/** Black-box baselines (METHOD.md §8): each returns a saliency map of the same type as LIMA's. */
+import type { BlackBoxModel } from "../model/types";
+import type { RgbImage, SaliencyMap } from "../types";
+import type { BaselineControl } from "./common";
+import { kernelShap } from "./kernelshap";
+import { lime } from "./lime";
+import { occlusion } from "./occlusion";
+import { rise } from "./rise";
+
+export { rise, type RiseOptions } from "./rise";
+export { occlusion, type OcclusionOptions } from "./occlusion";
+export { kernelShap, type KernelShapOptions } from "./kernelshap";
+export { lime, type LimeOptions } from "./lime";
+export type { BaselineControl } from "./common";
+export type { RegionBaselineOptions } from "./regions";
+
+/** A baseline by name, for the CLI and the benchmark runner. */
+export type BaselineMethod = (model: BlackBoxModel, image: RgbImage, options: BaselineControl & Record<string, unknown>) => Promise<SaliencyMap>;
+
+export const BASELINES: Readonly<Record<"rise" | "occlusion" | "kernelshap" | "lime", BaselineMethod>> = {
+  rise,
+  occlusion,
+  kernelshap: kernelShap,
+  lime,
+};
