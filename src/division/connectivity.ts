@@ -3,8 +3,9 @@
  *
  * Every 4-connected piece that is not the largest piece of its label, every piece with a
  * negative label (pixels no cluster claimed), and every piece smaller than `minSize` pixels is
- * merged into the adjacent region it shares the longest border with (ties: the region whose first
- * piece comes first in raster order). Merges repeat until nothing changes; the regions are then
+ * merged into the adjacent region it shares the most pixel edges with (ties: the region holding
+ * the lowest-numbered piece, pieces being numbered in raster order of their first pixel). Merges
+ * repeat until nothing changes; the regions are then
  * renumbered 0..count−1 in raster order of first appearance. Each region of the result is one
  * 4-connected piece, and the result covers every pixel. Typed arrays only: O(W·H) per pass.
  */

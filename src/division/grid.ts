@@ -1,27 +1,36 @@
 import type { Division } from "../types";
+import { checkSize } from "./check";
 
 /** Options of {@link gridDivision}. */
 export interface GridOptions {
-  /** N: the image is cut into N×N patches, |V| = N² (default 7). */
+  /** N: the image is cut into N×N patches, |V| = N² (default 7, i.e. 49 regions). */
   readonly n?: number;
 }
 
+/** The patch index (0..n−1) of every coordinate 0..size−1, with patch i covering [round(i·size/n), round((i+1)·size/n)). */
+export function patchIndex(size: number, n: number): Int32Array {
+  const index = new Int32Array(size);
+  for (let i = 0; i < n; i++) index.fill(i, Math.round((i * size) / n), Math.round(((i + 1) * size) / n));
+  return index;
+}
+
 /**
- * grid(N) (METHOD.md §2): N×N patches with boundaries at round(i·W/N), round(j·H/N);
- * regions are numbered row by row.
+ * grid(N) — METHOD.md §2: N×N patches, |V| = N², numbered row by row. Sides not divisible by N
+ * get boundaries at round(i·W/N) and round(j·H/N), so patch sides differ by at most one pixel.
  */
 export function gridDivision(width: number, height: number, options: GridOptions = {}): Division {
   const n = options.n ?? 7;
-  if (!Number.isInteger(n) || n < 1 || n > Math.min(width, height)) {
-    throw new RangeError(`grid n ${n} is not allowed: use an integer 1..${Math.min(width, height)} (at most the image side)`);
+  checkSize("grid image", width, height);
+  const most = Math.min(width, height);
+  if (!Number.isInteger(n) || n < 1 || n > most) {
+    throw new RangeError(`grid n ${n} is not allowed: use an integer 1..${most} (at most the shorter image side)`);
   }
-  const colOf = new Int32Array(width);
-  const rowOf = new Int32Array(height);
-  for (let i = 0; i < n; i++) {
-    for (let x = Math.round((i * width) / n); x < Math.round(((i + 1) * width) / n); x++) colOf[x] = i;
-    for (let y = Math.round((i * height) / n); y < Math.round(((i + 1) * height) / n); y++) rowOf[y] = i;
-  }
+  const colOf = patchIndex(width, n);
+  const rowOf = patchIndex(height, n);
   const labels = new Int32Array(width * height);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) labels[y * width + x] = rowOf[y] * n + colOf[x];
+  for (let y = 0, p = 0; y < height; y++) {
+    const base = rowOf[y] * n;
+    for (let x = 0; x < width; x++, p++) labels[p] = base + colOf[x];
+  }
   return { width, height, labels, count: n * n, method: "grid" };
 }

@@ -1,44 +1,43 @@
 /**
- * Division strategies (METHOD.md §2): each returns disjoint, covering, non-empty regions as a
- * label map, and reports the actual |V|.
+ * Division strategies (METHOD.md §2): each turns an image at model resolution into disjoint,
+ * covering, non-empty regions V = {R_1..R_m}, stored as a label map, and reports the actual |V|.
  */
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import { gridDivision } from "./grid";
 import { masksDivision } from "./masks";
 import { priorDivision } from "./prior";
-import { slicoDivision } from "./slico";
+import { slicoDivision, type SeedGrid } from "./slico";
 
 export { gridDivision, type GridOptions } from "./grid";
-export { slicoDivision, type SlicoOptions } from "./slico";
+export { slicoDivision, SEED_GRIDS, type SeedGrid, type SlicoOptions } from "./slico";
 export { priorDivision, type PriorOptions } from "./prior";
 export { masksDivision, type MasksOptions } from "./masks";
 export { enforceConnectivity } from "./connectivity";
 
-/** How an image is divided; `regions` is the target |V| (grid: a perfect square). */
+/**
+ * How an image is divided. Defaults:
+ * - grid: `regions` 49, which must be a perfect square N² (N×N patches);
+ * - slico: `regions` 49 (the target; the division reports the count reached), `iterations` 10, `grid` "square";
+ * - prior: the prior saliency `map` (any resolution), `n` 10, `m` 25 (SMDL Algorithm 1);
+ * - masks: one 0/1 `Uint8Array` per mask at image resolution, `delta` 0.001 (LIMA Algorithm 2).
+ */
 export type DivisionOptions =
   | { readonly method: "grid"; readonly regions?: number }
-  | { readonly method: "slico"; readonly regions?: number; readonly iterations?: number }
+  | { readonly method: "slico"; readonly regions?: number; readonly iterations?: number; readonly grid?: SeedGrid }
   | { readonly method: "prior"; readonly map: SaliencyMap; readonly n?: number; readonly m?: number }
   | { readonly method: "masks"; readonly masks: readonly Uint8Array[]; readonly delta?: number };
 
 export const DIVISION_METHODS = ["grid", "slico", "prior", "masks"] as const;
 
-/** Divides an image (at model resolution) by the named strategy. */
+/** Divides an image (at model resolution) by the named strategy (METHOD.md §2). */
 export function divide(image: RgbImage, options: DivisionOptions): Division {
   switch (options.method) {
-    case "grid": {
-      const regions = options.regions ?? 49;
-      const n = Math.round(Math.sqrt(regions));
-      if (n * n !== regions) throw new RangeError(`grid regions ${regions} is not a perfect square; use 4, 9, 16, 25, 36, 49, 64, …`);
-      return gridDivision(image.width, image.height, { n });
-    }
+    case "grid":
+      return gridDivision(image.width, image.height, { n: gridSide(options.regions ?? 49) });
     case "slico":
       return slicoDivision(image, options);
     case "prior":
-      if (options.map.width !== image.width || options.map.height !== image.height) {
-        throw new RangeError(`prior map is ${options.map.width}×${options.map.height}; the image is ${image.width}×${image.height}`);
-      }
-      return priorDivision(options.map, options);
+      return priorDivision(options.map, options, image.width, image.height);
     case "masks":
       return masksDivision(options.masks, image.width, image.height, options);
     default:
@@ -46,43 +45,71 @@ export function divide(image: RgbImage, options: DivisionOptions): Division {
   }
 }
 
-/** The pixel indices of every region. */
+/** N for a grid of `regions` = N² patches; throws unless `regions` is a perfect square. */
+function gridSide(regions: number): number {
+  const n = Math.round(Math.sqrt(regions));
+  if (!Number.isInteger(regions) || regions < 1 || n * n !== regions) {
+    const squares = Array.from({ length: 8 }, (_, i) => (i + 2) ** 2).join(", ");
+    throw new RangeError(`grid regions ${regions} is not a perfect square; use ${squares}, …`);
+  }
+  return n;
+}
+
+/** The pixel indices (y·width + x, ascending) of every region. */
 export function regionPixels(division: Division): Int32Array[] {
   const counts = new Int32Array(division.count);
   for (const l of division.labels) counts[l]++;
   const lists = Array.from(counts, (c) => new Int32Array(c));
   const fill = new Int32Array(division.count);
-  division.labels.forEach((l, p) => (lists[l][fill[l]++] = p));
+  const { labels } = division;
+  for (let p = 0; p < labels.length; p++) lists[labels[p]][fill[labels[p]]++] = p;
   return lists;
 }
 
-/** The area fraction of every region. */
+/** The area fraction |R_i| / (W·H) of every region; they sum to 1. */
 export function regionAreas(division: Division): Float64Array {
   const areas = new Float64Array(division.count);
   for (const l of division.labels) areas[l]++;
-  return areas.map((a) => a / division.labels.length);
+  const n = division.labels.length;
+  for (let i = 0; i < areas.length; i++) areas[i] /= n;
+  return areas;
 }
 
-/** A short stable key of a division (method, |V| and an FNV-1a hash of the label map). */
+/**
+ * A short stable key of a division, for caches: method, |V|, size and a 32-bit FNV-1a hash of
+ * the label map's bytes, e.g. "slico49@224x224:1a2b3c4d". Equal divisions give equal keys.
+ */
 export function divisionKey(division: Division): string {
+  const bytes = new Uint8Array(division.labels.buffer, division.labels.byteOffset, division.labels.byteLength);
   let h = 0x811c9dc5;
-  for (const l of division.labels) {
-    h ^= l;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
     h = Math.imul(h, 0x01000193);
   }
-  return `${division.method}${division.count}:${(h >>> 0).toString(16).padStart(8, "0")}`;
+  const hex = (h >>> 0).toString(16).padStart(8, "0");
+  return `${division.method}${division.count}@${division.width}x${division.height}:${hex}`;
 }
 
-/** Checks that labels are in 0..count−1 and every region is non-empty; throws naming the problem. */
+/**
+ * Checks that a division is well formed: integer size, one label per pixel, every label in
+ * 0..count−1 (so the regions cover the image) and every region non-empty. Throws a RangeError
+ * naming the first problem.
+ */
 export function validateDivision(division: Division): void {
-  if (division.labels.length !== division.width * division.height) {
-    throw new RangeError(`division has ${division.labels.length} labels; ${division.width}×${division.height} needs ${division.width * division.height}`);
+  const { width, height, labels, count } = division;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`division size ${width}×${height} is not allowed: use positive integer sides`);
   }
-  const seen = new Uint8Array(division.count);
-  division.labels.forEach((l, p) => {
-    if (!(l >= 0 && l < division.count)) throw new RangeError(`pixel ${p} has label ${l}; labels must be 0..${division.count - 1}`);
+  if (!(labels instanceof Int32Array) || labels.length !== width * height) {
+    throw new RangeError(`division has ${labels?.length} labels; ${width}×${height} needs an Int32Array of ${width * height}`);
+  }
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`division count ${count} is not allowed: use an integer ≥ 1`);
+  const seen = new Uint8Array(count);
+  for (let p = 0; p < labels.length; p++) {
+    const l = labels[p];
+    if (!(l >= 0 && l < count)) throw new RangeError(`pixel ${p} (x ${p % width}, y ${Math.floor(p / width)}) has label ${l}; labels must be 0..${count - 1}`);
     seen[l] = 1;
-  });
+  }
   const empty = seen.indexOf(0);
-  if (empty >= 0) throw new RangeError(`region ${empty} of ${division.count} is empty`);
+  if (empty >= 0) throw new RangeError(`region ${empty} of ${count} is empty; every label 0..${count - 1} needs a pixel`);
 }

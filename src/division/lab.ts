@@ -22,8 +22,8 @@ function toLinear(v: number): number {
 }
 
 /**
- * sRGB (raw 0..255) to CIELab (D65 white), used by SLICO (METHOD.md §2). Planar output:
- * [L…, a…, b…], each plane width·height long.
+ * sRGB (raw 0..255) to CIELab (D65 white), used by SLICO (METHOD.md §2). Interleaved output like
+ * the input: [L, a, b] per pixel, length width·height·3.
  */
 export function rgbToLab(image: RgbImage): Float32Array {
   const n = image.width * image.height;
@@ -36,9 +36,9 @@ export function rgbToLab(image: RgbImage): Float32Array {
     const x = f((0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047);
     const y = f(0.2126729 * r + 0.7151522 * g + 0.072175 * b);
     const z = f((0.0193339 * r + 0.119192 * g + 0.9503041 * b) / 1.08883);
-    out[p] = 116 * y - 16;
-    out[n + p] = 500 * (x - y);
-    out[2 * n + p] = 200 * (y - z);
+    out[3 * p] = 116 * y - 16;
+    out[3 * p + 1] = 500 * (x - y);
+    out[3 * p + 2] = 200 * (y - z);
   }
   return out;
 }
