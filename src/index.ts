@@ -39,3 +39,4 @@ export { curvesFigure, type Figure } from "./plot/figures";
 export { figuresPage } from "./plot/html";
 export { JUPYTER_DISPLAY, jupyterHost, setJupyterHost, type JupyterHost, type MimeBundle, type Comm, type CommManager } from "./jupyter/host";
 export { toMimeBundle, display } from "./jupyter/mime";
+export * from "./eval";

@@ -7,10 +7,10 @@ import { lime } from "./lime";
 import { occlusion } from "./occlusion";
 import { rise } from "./rise";
 
-export { rise, type RiseOptions } from "./rise";
-export { occlusion, type OcclusionOptions } from "./occlusion";
+export { rise, RISE_DEFAULTS, type RiseOptions } from "./rise";
+export { occlusion, OCCLUSION_DEFAULTS, type OcclusionOptions } from "./occlusion";
 export { kernelShap, type KernelShapOptions } from "./kernelshap";
-export { lime, type LimeOptions } from "./lime";
+export { lime, LIME_DEFAULTS, type LimeOptions } from "./lime";
 export type { BaselineControl } from "./common";
 export type { RegionBaselineOptions } from "./regions";
 

@@ -17,26 +17,29 @@ export interface LimeOptions extends RegionBaselineOptions {
   readonly ridge?: number;
 }
 
+/** LIME's defaults, those of the lime package's image explainer: 1000 samples, kernel width 0.25, ridge α = 1. */
+export const LIME_DEFAULTS = Object.freeze({ samples: 1000, keepProbability: 0.5, kernelWidth: 0.25, ridge: 1, seed: 0 });
+
 /**
- * LIME (Ribeiro et al. 2016) on the regions LIMA uses: random coalitions, weights
- * exp(−d²/w²) with d the cosine distance to the full image, a ridge-regularised weighted linear
- * surrogate; its coefficients are painted on the regions.
+ * LIME (Ribeiro et al. 2016) on the regions LIMA uses: random coalitions, weights √exp(−d²/w²)
+ * (the lime package's image kernel) with d the cosine distance to the full image, a
+ * ridge-regularised weighted linear surrogate; its coefficients are painted on the regions.
  */
 export async function lime(model: BlackBoxModel, image: RgbImage, options: LimeOptions): Promise<SaliencyMap> {
   const division = resolveDivision(image, options.division);
   const m = division.count;
-  const samples = positiveInteger("samples", options.samples ?? 1000);
-  const keep = options.keepProbability ?? 0.5;
-  const width = options.kernelWidth ?? 0.25;
+  const samples = positiveInteger("samples", options.samples ?? LIME_DEFAULTS.samples);
+  const keep = options.keepProbability ?? LIME_DEFAULTS.keepProbability;
+  const width = options.kernelWidth ?? LIME_DEFAULTS.kernelWidth;
   if (!(keep > 0 && keep < 1)) throw new RangeError(`keepProbability ${keep} is not allowed: use 0 < p < 1`);
-  const random = createRandom(options.seed ?? 0);
+  const random = createRandom(options.seed ?? LIME_DEFAULTS.seed);
   const coalitions = [new Uint8Array(m).fill(1), ...Array.from({ length: samples }, () => Uint8Array.from({ length: m }, () => (random.next() < keep ? 1 : 0)))];
   const y = await scoreCoalitions(model, image, division, coalitions, options);
   const weights = coalitions.map((z) => {
     const on = z.reduce((s, v) => s + v, 0);
     const d = on === 0 ? 1 : 1 - Math.sqrt(on / m);
-    return Math.exp(-(d * d) / (width * width));
+    return Math.sqrt(Math.exp(-(d * d) / (width * width)));
   });
-  const fit = weightedLeastSquares(coalitions.map((z) => Float64Array.from(z)), y, weights, options.ridge ?? 1);
+  const fit = weightedLeastSquares(coalitions.map((z) => Float64Array.from(z)), y, weights, { ridge: options.ridge ?? LIME_DEFAULTS.ridge });
   return paintRegions(division, fit.coefficients);
 }

@@ -12,6 +12,9 @@ export interface OcclusionOptions extends BaselineControl {
   readonly baseline?: number;
 }
 
+/** Occlusion's defaults for a 224-pixel input: a 28-pixel patch (an eighth of the side), half-overlapping. */
+export const OCCLUSION_DEFAULTS = Object.freeze({ patch: 28, stride: 14, baseline: 0 });
+
 /** Patch origins along one side: every `stride`, with the last patch flush with the edge. */
 function origins(size: number, patch: number, stride: number): number[] {
   const out: number[] = [];
@@ -26,10 +29,10 @@ function origins(size: number, patch: number, stride: number): number[] {
  */
 export async function occlusion(model: BlackBoxModel, image: RgbImage, options: OcclusionOptions): Promise<SaliencyMap> {
   const { width, height } = image;
-  const patch = positiveInteger("patch", options.patch ?? 28);
-  const stride = positiveInteger("stride", options.stride ?? 14);
+  const patch = positiveInteger("patch", options.patch ?? OCCLUSION_DEFAULTS.patch);
+  const stride = positiveInteger("stride", options.stride ?? OCCLUSION_DEFAULTS.stride);
   if (patch > Math.min(width, height)) throw new RangeError(`patch ${patch} is not allowed: use 1..${Math.min(width, height)}`);
-  const baseline = options.baseline ?? 0;
+  const baseline = options.baseline ?? OCCLUSION_DEFAULTS.baseline;
   const positions = origins(height, patch, stride).flatMap((y) => origins(width, patch, stride).map((x) => [x, y] as const));
   let full = 0;
   await scoreGenerated(model, 1, () => image, (_, s) => (full = s), { ...options, onProgress: undefined });

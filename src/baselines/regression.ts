@@ -1,14 +1,25 @@
+/** Options of {@link weightedLeastSquares}. */
+export interface LeastSquaresOptions {
+  /** Penalty λ·‖β‖² on the coefficients, never on the intercept (default 0). */
+  readonly ridge?: number;
+  /** Fit an intercept (default true); without one, the returned intercept is 0. */
+  readonly intercept?: boolean;
+}
+
 /**
- * Weighted least squares with an intercept and an optional ridge penalty, by normal equations and
+ * Weighted least squares, optionally with an intercept and a ridge penalty, by normal equations and
  * Gaussian elimination with partial pivoting (small systems: one unknown per region).
  */
-export function weightedLeastSquares(rows: readonly Float64Array[], y: readonly number[], weights: readonly number[], ridge = 0): { intercept: number; coefficients: Float64Array } {
+export function weightedLeastSquares(rows: readonly Float64Array[], y: readonly number[], weights: readonly number[], options: LeastSquaresOptions = {}): { intercept: number; coefficients: Float64Array } {
   const m = rows[0]?.length ?? 0;
-  const k = m + 1;
+  const lead = options.intercept ?? true ? 1 : 0;
+  const k = m + lead;
   const A = new Float64Array(k * k);
   const b = new Float64Array(k);
+  const x = new Float64Array(k);
   for (let r = 0; r < rows.length; r++) {
-    const x = [1, ...rows[r]];
+    if (lead) x[0] = 1;
+    x.set(rows[r], lead);
     const w = weights[r];
     for (let i = 0; i < k; i++) {
       b[i] += w * x[i] * y[r];
@@ -16,10 +27,10 @@ export function weightedLeastSquares(rows: readonly Float64Array[], y: readonly 
     }
   }
   for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) A[i * k + j] = A[j * k + i];
-  for (let i = 1; i < k; i++) A[i * k + i] += ridge;
+  for (let i = lead; i < k; i++) A[i * k + i] += options.ridge ?? 0;
   for (let i = 0; i < k; i++) A[i * k + i] += 1e-10;
   const solution = solve(A, b, k);
-  return { intercept: solution[0], coefficients: solution.subarray(1) };
+  return { intercept: lead ? solution[0] : 0, coefficients: solution.subarray(lead) };
 }
 
 function solve(A: Float64Array, b: Float64Array, k: number): Float64Array {

@@ -1,6 +1,6 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
-import { createRandom } from "../util/random";
+import { createRandom, type Random } from "../util/random";
 import { type BaselineControl, positiveInteger, scoreGenerated } from "./common";
 
 /** Options of {@link rise} (METHOD.md §8). */
@@ -17,21 +17,43 @@ export interface RiseOptions extends BaselineControl {
   readonly seed?: number;
 }
 
-/** One RISE mask: a g×g binary grid, bilinearly upsampled to (g+1)·cell and cropped at a random shift. */
-function riseMask(width: number, height: number, g: number, p: number, random: { next(): number; int(n: number): number }): Float32Array {
+/** RISE's defaults (Petsiuk et al. 2018; METHOD.md §8). */
+export const RISE_DEFAULTS = Object.freeze({ masks: 4000, grid: 7, keepProbability: 0.5, baseline: 0, seed: 0 });
+
+/** Linear-interpolation taps of one axis: output pixel i reads cells lo[i] and lo[i] + 1 (clamped) with weight t[i] on the second. */
+function taps(size: number, g: number, cell: number, shift: number): { lo: Int32Array; hi: Int32Array; t: Float32Array } {
+  // The g cells are stretched over (g + 1)·cell pixels (pixel centres at +0.5, edges clamped,
+  // as an order-1 image resize does), and the window [shift, shift + size) is cut out of that.
+  const scale = ((g + 1) * cell) / g;
+  const lo = new Int32Array(size), hi = new Int32Array(size), t = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const u = Math.min(g - 1, Math.max(0, (i + shift + 0.5) / scale - 0.5));
+    lo[i] = Math.floor(u);
+    hi[i] = Math.min(g - 1, lo[i] + 1);
+    t[i] = u - lo[i];
+  }
+  return { lo, hi, t };
+}
+
+/**
+ * One RISE mask: a g×g binary grid (each cell kept with probability p), bilinearly upsampled to
+ * (g+1)·cell pixels with cell = ⌈size/g⌉, and cropped at a random shift in [0, cell) on each axis.
+ * Every pixel's expected value is p, so a model that ignores its input gets a flat map.
+ */
+function riseMask(width: number, height: number, g: number, p: number, random: Random): Float32Array {
   const cells = Uint8Array.from({ length: g * g }, () => (random.next() < p ? 1 : 0));
   const cw = Math.ceil(width / g), ch = Math.ceil(height / g);
-  const dx = random.int(cw), dy = random.int(ch);
+  const tx = taps(width, g, cw, random.int(cw));
+  const ty = taps(height, g, ch, random.int(ch));
+  // Interpolate along x once per grid row, then along y per pixel.
+  const rows = new Float32Array(g * width);
+  for (let cy = 0; cy < g; cy++) {
+    for (let x = 0; x < width; x++) rows[cy * width + x] = cells[cy * g + tx.lo[x]] * (1 - tx.t[x]) + cells[cy * g + tx.hi[x]] * tx.t[x];
+  }
   const mask = new Float32Array(width * height);
-  const cell = (cx: number, cy: number) => (cx < 0 || cy < 0 || cx >= g || cy >= g ? 0 : cells[cy * g + cx]);
   for (let y = 0; y < height; y++) {
-    const fy = (y + dy) / ch - 0.5, y0 = Math.floor(fy), ty = fy - y0;
-    for (let x = 0; x < width; x++) {
-      const fx = (x + dx) / cw - 0.5, x0 = Math.floor(fx), tx = fx - x0;
-      const top = cell(x0, y0) * (1 - tx) + cell(x0 + 1, y0) * tx;
-      const bottom = cell(x0, y0 + 1) * (1 - tx) + cell(x0 + 1, y0 + 1) * tx;
-      mask[y * width + x] = top * (1 - ty) + bottom * ty;
-    }
+    const a = ty.lo[y] * width, b = ty.hi[y] * width, t = ty.t[y];
+    for (let x = 0; x < width; x++) mask[y * width + x] = rows[a + x] * (1 - t) + rows[b + x] * t;
   }
   return mask;
 }
@@ -41,13 +63,13 @@ function riseMask(width: number, height: number, g: number, p: number, random: {
  * low-resolution binary masks, bilinear upsampling and random shifts. Seeded and batched.
  */
 export async function rise(model: BlackBoxModel, image: RgbImage, options: RiseOptions): Promise<SaliencyMap> {
-  const n = positiveInteger("masks", options.masks ?? 4000);
-  const g = positiveInteger("grid", options.grid ?? 7);
-  const p = options.keepProbability ?? 0.5;
+  const n = positiveInteger("masks", options.masks ?? RISE_DEFAULTS.masks);
+  const g = positiveInteger("grid", options.grid ?? RISE_DEFAULTS.grid);
+  const p = options.keepProbability ?? RISE_DEFAULTS.keepProbability;
   if (!(p > 0 && p < 1)) throw new RangeError(`keepProbability ${p} is not allowed: use 0 < p < 1`);
-  const baseline = options.baseline ?? 0;
+  const baseline = options.baseline ?? RISE_DEFAULTS.baseline;
   const { width, height } = image;
-  const random = createRandom(options.seed ?? 0);
+  const random = createRandom(options.seed ?? RISE_DEFAULTS.seed);
   const sal = new Float64Array(width * height);
   const pending = new Map<number, Float32Array>();
   await scoreGenerated(

@@ -1,3 +1,4 @@
+import { EVAL_USAGE, evalCommand } from "../eval/cli";
 import { explainCommand, EXPLAIN_USAGE } from "./explain";
 import { UsageError } from "./args";
 
@@ -8,7 +9,7 @@ Commands:
   lima-xai kernel install [--user | --sys-prefix | --prefix DIR] [--name NAME]
   lima-xai kernel uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
   lima-xai explore --model <path|name> --image <file> [--port N]
-  lima-xai eval --model <path|name> --images <folder> [--labels-from-filename] [--methods lima,rise,...] --out results.jsonl
+  ${EVAL_USAGE}
 
 Models by name are looked up in $LIMA_XAI_MODELS, then the user cache, then the built-in registry.`;
 
@@ -17,6 +18,7 @@ type Command = (args: string[]) => Promise<number>;
 /** Subcommands; those of the kernel, explorer and evaluation load their modules on demand. */
 const COMMANDS: Record<string, () => Command> = {
   explain: () => explainCommand,
+  eval: () => evalCommand,
   // The kernel lives outside src/ (it is the Jupyter host, not the library); load it on demand.
   kernel: () => (require("../../kernel/cli") as typeof import("../../kernel/cli")).kernelCommand,
 };

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { kernelShap, lime, occlusion, rise } from "../../src/baselines";
 import { gridDivision } from "../../src/division";
+import { rankPixels } from "../../src/metrics";
 import type { RgbImage, SaliencyMap } from "../../src/types";
 import { fakeModel, whiteImage } from "../support/fake-model";
 
@@ -24,7 +25,9 @@ test("rise(square model) ranks the square above the rest; seeded; counts masks",
   const model = fakeModel(squareScore, { width: W, height: H, batchSize: 50 });
   const map = await rise(model, whiteImage(W, H), { target: 0, masks: 300, grid: 6, seed: 1 });
   const [inside, outside] = meanInside(map, inSquare);
-  assert.ok(inside > outside + 0.1, `inside ${inside} vs outside ${outside}`);
+  assert.ok(inside > outside + 0.05, `inside ${inside} vs outside ${outside}`);
+  const top = rankPixels(map).slice(0, 64);
+  assert.ok(top.filter(inSquare).length >= 48, `${top.filter(inSquare).length} of the 64 top pixels lie in the square`);
   assert.equal(model.forwardPasses, 300);
   const again = await rise(model, whiteImage(W, H), { target: 0, masks: 300, grid: 6, seed: 1 });
   assert.deepEqual(again.data, map.data);
@@ -52,9 +55,9 @@ test("kernelShap(additive game) recovers the exact region contributions", async 
   const map = await kernelShap(model, whiteImage(W, H), { target: 0, division, samples: 200, seed: 2 });
   weights.forEach((w, r) => {
     const v = map.data[division.labels.indexOf(r)];
-    assert.ok(Math.abs(v - w) < 1e-4, `region ${r}: ${v} vs ${w}`);
+    assert.ok(Math.abs(v - w) < 1e-6, `region ${r}: ${v} vs ${w}`);
   });
-  assert.equal(model.forwardPasses, 202);
+  assert.ok(model.forwardPasses < 202, `repeated coalitions are evaluated once (${model.forwardPasses} passes)`);
 });
 
 test("lime(additive game) orders regions like the weights and keeps their signs", async () => {

@@ -1,0 +1,206 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { highestConfidence } from "../explain/curves";
+import { muFidelity, pixelCurve, strongInteractionCount } from "../metrics";
+import type { BlackBoxModel } from "../model/types";
+import type { Division, RgbImage, RunControl, SaliencyMap } from "../types";
+import { throwIfAborted } from "../util/abort";
+import { argmax } from "../util/math";
+import { type EvalMethod, limaExplainer, type MethodOptions, methodSettings, runMethod } from "./methods";
+import { appendRecord, type ClassRef, type EvalRecord, pairKey, readRecords } from "./records";
+
+/** An image to evaluate: loaded only when one of its pairs still has to run. */
+export interface EvalImage {
+  /** The name the records use (the file name inside the images folder). */
+  readonly name: string;
+  /** The true class index, when known. */
+  readonly trueClass?: number;
+  load(): Promise<RgbImage>;
+}
+
+/** Options of the metrics every method is scored with (METHOD.md §6). */
+export interface EvalMetricOptions {
+  /** Pixel insertion/deletion steps (default 50, so 51 points per curve). */
+  readonly steps?: number;
+  /** Value of removed pixels, 0..255, for the metrics (default 0). */
+  readonly baseline?: number;
+  /** μFidelity masks n (default 200). */
+  readonly muSamples?: number;
+  /** μFidelity grid g (default 9). */
+  readonly muGrid?: number;
+  /** μFidelity correlation (default "spearman"). */
+  readonly correlation?: "spearman" | "pearson";
+  /** Area budgets of the highest confidence (default 0.25, 0.5, 0.75, 1). */
+  readonly ranges?: readonly number[];
+}
+
+/** Progress of an evaluation: pairs done of the pairs this run has to do. */
+export interface EvalProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly image: string;
+  readonly method: EvalMethod;
+  /** Fraction of the pair in flight done, 0..1. */
+  readonly fraction: number;
+}
+
+/** Options of {@link runEvaluation}. */
+export interface EvaluationOptions extends RunControl {
+  readonly model: BlackBoxModel;
+  readonly images: readonly EvalImage[];
+  readonly methods: readonly EvalMethod[];
+  /** Explain the model's top-1 class ("predicted", default) or the true class ("true"). */
+  readonly targetMode?: "predicted" | "true";
+  /** The JSONL results file; existing pairs in it are skipped (resume). */
+  readonly out: string;
+  readonly methodOptions?: MethodOptions;
+  readonly metrics?: EvalMetricOptions;
+  /** Seed of RISE, Kernel SHAP, LIME and μFidelity unless their own options name one (default 0). */
+  readonly seed?: number;
+  readonly onProgress?: (progress: EvalProgress) => void;
+}
+
+/** What a run did: every record of the file (old and new), and how many pairs it added or skipped. */
+export interface EvaluationResult {
+  readonly records: EvalRecord[];
+  readonly added: number;
+  readonly skipped: number;
+}
+
+const DEFAULT_RANGES = [0.25, 0.5, 0.75, 1] as const;
+
+/** The method options with the run's seed filled in where a method takes one. */
+function seeded(options: MethodOptions, seed: number): MethodOptions {
+  return {
+    ...options,
+    rise: { seed, ...options.rise },
+    kernelshap: { seed, ...options.kernelshap },
+    lime: { seed, ...options.lime },
+  };
+}
+
+function metricSettings(m: EvalMetricOptions, seed: number): Record<string, unknown> {
+  return {
+    steps: m.steps ?? 50,
+    metricBaseline: m.baseline ?? 0,
+    muSamples: m.muSamples ?? 200,
+    muGrid: m.muGrid ?? 9,
+    correlation: m.correlation ?? "spearman",
+    muSeed: seed,
+    ranges: m.ranges ?? DEFAULT_RANGES,
+  };
+}
+
+/** Refuses to resume a file whose earlier pairs were made by another model, target mode or settings. */
+function checkResumable(existing: readonly EvalRecord[], o: EvaluationOptions, settings: Map<EvalMethod, Record<string, unknown>>, wanted: Set<string>): void {
+  const targetMode = o.targetMode ?? "predicted";
+  for (const r of existing) {
+    if (!wanted.has(pairKey(r.image, r.method))) continue;
+    const mine = JSON.stringify(settings.get(r.method as EvalMethod));
+    const theirs = JSON.stringify(r.settings);
+    if (r.model !== o.model.name || r.targetMode !== targetMode || mine !== theirs) {
+      throw new RangeError(
+        `${o.out} already holds ${r.method} on ${r.image} made with model ${r.model}, target ${r.targetMode}, settings ${theirs}; ` +
+          `this run uses model ${o.model.name}, target ${targetMode}, settings ${mine}: use another output file or the same options`,
+      );
+    }
+  }
+}
+
+function classRef(model: BlackBoxModel, index: number): ClassRef {
+  return { index, label: model.labels[index] ?? `class ${index}` };
+}
+
+/** The record's classes: explained, predicted, true (null when unknown) and whether top-1 is right. */
+function classes(model: BlackBoxModel, target: number, predicted: number, truth: number | undefined): Pick<EvalRecord, "target" | "predicted" | "trueClass" | "correct"> {
+  return {
+    target: classRef(model, target),
+    predicted: classRef(model, predicted),
+    trueClass: truth === undefined ? null : classRef(model, truth),
+    correct: truth === undefined ? null : truth === predicted,
+  };
+}
+
+/** Checks the target mode, that names are unique, and that "true" has every true class; returns the mode. */
+function checkImages(images: readonly EvalImage[], targetMode: "predicted" | "true"): "predicted" | "true" {
+  if (targetMode !== "predicted" && targetMode !== "true") throw new RangeError(`targetMode ${JSON.stringify(targetMode)} is not allowed: use predicted or true`);
+  const names = new Set<string>();
+  for (const img of images) {
+    if (names.has(img.name)) throw new RangeError(`image name ${JSON.stringify(img.name)} appears twice; names key the results and must be unique`);
+    names.add(img.name);
+  }
+  const unknown = targetMode === "true" ? images.filter((img) => img.trueClass === undefined).map((img) => img.name) : [];
+  if (unknown.length > 0) throw new RangeError(`target "true" needs the true class of every image; unknown for ${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}`);
+  return targetMode;
+}
+
+/** Scores one map by the pixel protocol (METHOD.md §6; LIMA eqs. 13-15) and μFidelity. */
+async function scoreMap(model: BlackBoxModel, image: RgbImage, map: SaliencyMap, target: number, m: EvalMetricOptions, seed: number, signal?: AbortSignal) {
+  const curve = { target, steps: m.steps ?? 50, baseline: m.baseline ?? 0, signal };
+  const insertion = await pixelCurve(model, image, map, "insertion", curve);
+  const deletion = await pixelCurve(model, image, map, "deletion", curve);
+  const hc = highestConfidence(insertion, m.ranges ?? DEFAULT_RANGES);
+  const mu = await muFidelity(model, image, map, {
+    target, grid: m.muGrid ?? 9, samples: m.muSamples ?? 200, baseline: m.baseline ?? 0, correlation: m.correlation ?? "spearman", seed, signal,
+  });
+  return {
+    insertion: insertion.auc,
+    deletion: deletion.auc,
+    highestConfidence: Object.fromEntries(Object.entries(hc).map(([p, h]) => [p, h.score])),
+    muFidelity: Number.isFinite(mu) ? mu : null,
+    strongInteractions: strongInteractionCount(insertion),
+  };
+}
+
+/**
+ * Evaluates methods on images: for every (image, method) pair not yet in `out`, runs the method
+ * for the target class, scores its map with the same pixel insertion/deletion, highest-confidence
+ * and μFidelity protocol (METHOD.md §6), and appends one JSON line. A re-run resumes: finished
+ * pairs are skipped, and an interruption loses at most the pair in flight.
+ */
+export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationResult> {
+  const targetMode = checkImages(o.images, o.targetMode ?? "predicted");
+  const seed = o.seed ?? 0;
+  const methodOptions = seeded(o.methodOptions ?? {}, seed);
+  const metrics = o.metrics ?? {};
+  const explainer = limaExplainer(o.model, methodOptions);
+  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions, explainer), ...metricSettings(metrics, seed) }] as const));
+  const wanted = new Set(o.images.flatMap((img) => o.methods.map((m) => pairKey(img.name, m))));
+  mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+  const records = readRecords(o.out);
+  checkResumable(records, o, settings, wanted);
+  const finished = new Set(records.map((r) => pairKey(r.image, r.method)));
+  const todo = o.images.map((img) => ({ img, methods: o.methods.filter((m) => !finished.has(pairKey(img.name, m))) }));
+  const total = todo.reduce((s, t) => s + t.methods.length, 0);
+  let done = 0;
+  for (const { img, methods } of todo) {
+    if (methods.length === 0) continue;
+    throwIfAborted(o.signal);
+    const image = await img.load();
+    const [full] = await o.model.run([image], { signal: o.signal });
+    const predicted = argmax(full.probs);
+    const target = targetMode === "true" ? img.trueClass! : predicted;
+    // One division per image, shared by LIMA, Kernel SHAP and LIME, made outside the methods' times.
+    const needsRegions = methods.some((m) => m === "lima" || m === "kernelshap" || m === "lime");
+    const division: Division | undefined = needsRegions ? explainer.divide(image) : undefined;
+    for (const method of methods) {
+      throwIfAborted(o.signal);
+      o.onProgress?.({ done, total, image: img.name, method, fraction: 0 });
+      const run = await runMethod(method, image, {
+        model: o.model, explainer, division: division!, target, options: methodOptions, signal: o.signal,
+        onProgress: (fraction) => o.onProgress?.({ done, total, image: img.name, method, fraction }),
+      });
+      const scores = await scoreMap(o.model, image, run.map, target, metrics, seed, o.signal);
+      const record: EvalRecord = {
+        image: img.name, method, model: o.model.name, targetMode, ...classes(o.model, target, predicted, img.trueClass),
+        ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings: settings.get(method)!,
+      };
+      appendRecord(o.out, record);
+      records.push(record);
+      done++;
+      o.onProgress?.({ done, total, image: img.name, method, fraction: 1 });
+    }
+    explainer.clearCache();
+  }
+  return { records, added: done, skipped: wanted.size - total };
+}
