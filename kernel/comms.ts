@@ -14,6 +14,15 @@ export type Publish = (msgType: string, content: Json, metadata?: Json, buffers?
 type MsgHandler = (data: Record<string, unknown>, buffers: ArrayBuffer[]) => void;
 type CloseHandler = (data: Record<string, unknown>) => void;
 
+/** Runs a library callback; a throw is logged (with the comm it came from) and the others still run. */
+function guard(what: string, callback: () => void): void {
+  try {
+    callback();
+  } catch (error) {
+    log(`${what} threw: ${error instanceof Error ? error.stack : String(error)}`);
+  }
+}
+
 class KernelComm implements Comm {
   readonly msgHandlers: MsgHandler[] = [];
   readonly closeHandlers: CloseHandler[] = [];
@@ -74,7 +83,7 @@ export class Comms implements CommManager {
     }
     const comm = new KernelComm(id, target, this);
     this.comms.set(id, comm);
-    handler(comm, data ?? {}, msg.buffers);
+    guard(`comm_open handler of target ${target}`, () => handler(comm, data ?? {}, msg.buffers));
   }
 
   /** comm_msg from the front-end; unknown comms are logged and ignored. */
@@ -85,7 +94,7 @@ export class Comms implements CommManager {
       log(`comm_msg for unknown comm ${JSON.stringify(id)} ignored`);
       return;
     }
-    for (const h of comm.msgHandlers) h(data ?? {}, msg.buffers);
+    for (const h of comm.msgHandlers) guard(`comm_msg handler of ${id} (${comm.targetName})`, () => h(data ?? {}, msg.buffers));
   }
 
   /** comm_close from the front-end. */
@@ -95,7 +104,7 @@ export class Comms implements CommManager {
     if (!comm) return;
     comm.closed = true;
     this.comms.delete(id);
-    for (const h of comm.closeHandlers) h(data ?? {});
+    for (const h of comm.closeHandlers) guard(`comm_close handler of ${id} (${comm.targetName})`, () => h(data ?? {}));
   }
 
   /** comm_info_reply content: open comms, filtered by target when given. */

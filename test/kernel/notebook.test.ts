@@ -10,6 +10,13 @@ interface Output {
   output_type: string;
   data?: Record<string, unknown>;
   ename?: string;
+  name?: string;
+  text?: string | string[];
+}
+
+interface Notebook {
+  cells: { source: string | string[]; outputs?: Output[] }[];
+  metadata: Record<string, unknown>;
 }
 
 /** nbformat stores multi-line text as a list of lines. */
@@ -22,7 +29,7 @@ function installKernel(): string {
   return path.join(prefix, "share/jupyter");
 }
 
-function execute(notebook: string, jupyterPath: string, extra: string[] = []): { cells: { source: string | string[]; outputs?: Output[] }[] } {
+function execute(notebook: string, jupyterPath: string, extra: string[] = []): Notebook {
   const out = path.join(tempDir("nb-"), "out.ipynb");
   const r = spawnSync("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", notebook, "--output", out, "--ExecutePreprocessor.timeout=300", ...extra], {
     env: { ...process.env, JUPYTER_PATH: jupyterPath, LIMA_XAI_MODELS: MODELS, LIMA_XAI_PHOTOS: PHOTOS },
@@ -64,4 +71,22 @@ test("nbconvert --allow-errors: a cell that throws shows its error and the follo
   assert.equal(first[0].ename, "TypeError");
   assert.ok(second.some((o) => o.output_type === "stream"));
   assert.equal(text(second.find((o) => o.output_type === "execute_result")!.data!["text/plain"]), "42");
+});
+
+test("nbconvert executes fixtures/kernel-features.ipynb: streams, rich results, display updates, tagged error, chart, widget state", () => {
+  const nb = execute(path.join(REPO, "test/kernel/fixtures/kernel-features.ipynb"), installKernel());
+  const [streams, card, progress, failure, chart, widget, last] = nb.cells.filter((c) => c.outputs).map((c) => c.outputs!);
+  assert.deepEqual(streams.map((o) => [o.name, text(o.text)]), [["stdout", "to stdout\n"], ["stderr", "to stderr\n"]]);
+  assert.equal(card[0].output_type, "execute_result");
+  assert.equal(text(card[0].data!["text/html"]), "<b>card</b>");
+  assert.deepEqual(progress.map((o) => text(o.data!["text/plain"])), ["step 2 of 2"], "update_display_data replaced the first display");
+  assert.equal(failure[0].output_type, "error");
+  assert.equal(failure[0].ename, "RangeError");
+  const figure = chart[0].data!["application/vnd.plotly.v1+json"] as { data: { type: string; y: number[] }[] };
+  assert.deepEqual(figure.data[0].y, [3, 4]);
+  const view = widget[0].data!["application/vnd.jupyter.widget-view+json"] as { model_id: string };
+  const states = (nb.metadata.widgets as Record<string, { state: Record<string, { model_name: string; state: { value: number } }> }>)["application/vnd.jupyter.widget-state+json"].state;
+  assert.equal(states[view.model_id].model_name, "IntSliderModel");
+  assert.equal(states[view.model_id].state.value, 5, "the comm_msg update reached the front-end");
+  assert.equal(text(last[0].data!["text/plain"]), "the notebook ran on after the error");
 });

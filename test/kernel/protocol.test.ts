@@ -56,7 +56,7 @@ test("rich display: Symbol.for('Jupyter.display') values, display ids and update
   assert.equal((outputs[3].content.data as Record<string, string>)["text/html"], "<b>rich</b>");
 });
 
-test("complete, inspect, is_complete, history", async () => {
+test("complete, inspect, is_complete", async () => {
   const c = await k.reply(await k.send("shell", "complete_request", { code: "Math.ab", cursor_pos: 7 }));
   assert.deepEqual(c.content.matches, ["abs"]);
   assert.equal(c.content.cursor_start, 5);
@@ -67,8 +67,6 @@ test("complete, inspect, is_complete, history", async () => {
   assert.equal(done.content.status, "complete");
   const open = await k.reply(await k.send("shell", "is_complete_request", { code: "function f() {" }));
   assert.equal(open.content.status, "incomplete");
-  const h = await k.reply(await k.send("shell", "history_request", { hist_access_type: "tail", n: 10 }));
-  assert.deepEqual(h.content.history, []);
 });
 
 test("comms: kernel-opened comm, messages both ways with buffers, comm_info filtered by target, close", async () => {
@@ -138,4 +136,122 @@ test("SIGINT interrupts a pending await too", async () => {
   assert.equal(reply.content.ename, "Interrupt");
   assert.equal((await k.execute("2 + 2")).reply.content.status, "ok");
   assert.ok(k.alive);
+});
+
+const resultText = (outputs: { header: { msg_type: string }; content: Record<string, unknown> }[]) =>
+  (outputs.find((m) => m.header.msg_type === "execute_result")?.content.data as Record<string, string> | undefined)?.["text/plain"];
+
+test("SIGINT breaks a synchronous endless loop; the kernel survives", async () => {
+  const id = await k.send("shell", "execute_request", { code: "const g = globalThis as any; g.spins = 0; while (true) { g.spins++; }", silent: false });
+  await k.until(() => k.iopub.some((m) => m.parent_header.msg_id === id && m.header.msg_type === "execute_input"));
+  // The loop may not have started at the first signal (it could still be compiling): repeat.
+  const repeat = setInterval(() => k.signal("SIGINT"), 300);
+  const reply = await k.reply(id).finally(() => clearInterval(repeat));
+  assert.equal(reply.content.ename, "Interrupt");
+  assert.equal(resultText((await k.execute("(globalThis as any).spins > 0")).outputs), "true");
+});
+
+test("comm_open from the front-end reaches its registered target, with buffers; replies carry it as parent", async () => {
+  await k.execute(`
+    import { jupyterHost as host3 } from "lima-xai";
+    host3()!.comms.registerTarget("echo.target", (comm, data, buffers) => {
+      comm.send({ opened: data, sizes: buffers.map((b) => b.byteLength) });
+      comm.onMsg((msg) => comm.send({ got: msg }));
+      comm.onClose((d) => console.log("closed with", JSON.stringify(d)));
+    });`);
+  const openId = await k.send("shell", "comm_open", { comm_id: "fe-1", target_name: "echo.target", data: { a: 1 } }, { buffers: [new Uint8Array(4)] });
+  const opened = (await k.outputs(openId)).find((m) => m.header.msg_type === "comm_msg")!;
+  assert.deepEqual(opened.content, { comm_id: "fe-1", data: { opened: { a: 1 }, sizes: [4] } });
+  const info = await k.reply(await k.send("shell", "comm_info_request", { target_name: "echo.target" }));
+  assert.deepEqual(info.content.comms, { "fe-1": { target_name: "echo.target" } });
+  const msgId = await k.send("shell", "comm_msg", { comm_id: "fe-1", data: { b: 2 } });
+  const echoed = (await k.outputs(msgId)).find((m) => m.header.msg_type === "comm_msg")!;
+  assert.deepEqual(echoed.content.data, { got: { b: 2 } });
+  const closeId = await k.send("shell", "comm_close", { comm_id: "fe-1", data: { bye: true } });
+  const closed = await k.outputs(closeId);
+  assert.deepEqual(closed.map((m) => [m.header.msg_type, m.content.text]), [["stream", 'closed with {"bye":true}\n']]);
+});
+
+test("comm_msg is served while a cell awaits: the cell resolves with the front-end's message", async () => {
+  const id = await k.send("shell", "execute_request", {
+    code: `
+      import { jupyterHost as host4 } from "lima-xai";
+      const waiting = host4()!.comms.open("wait.target", {});
+      const answer = await new Promise<Record<string, unknown>>((resolve) => waiting.onMsg((data) => resolve(data)));
+      answer.value`,
+    silent: false,
+  });
+  await k.until(() => k.iopub.some((m) => m.parent_header.msg_id === id && m.header.msg_type === "comm_open"));
+  const commId = k.iopub.find((m) => m.parent_header.msg_id === id && m.header.msg_type === "comm_open")!.content.comm_id;
+  const info = await k.reply(await k.send("shell", "kernel_info_request", {}));
+  assert.equal(info.content.status, "ok", "other requests are answered while the cell awaits");
+  await k.send("shell", "comm_msg", { comm_id: commId, data: { value: "from the front-end" } });
+  const reply = await k.reply(id);
+  assert.equal(reply.content.status, "ok");
+  assert.equal(resultText(await k.outputs(id)), "from the front-end");
+});
+
+test("stdout of a loop arrives batched, in order, before the execute_result", async () => {
+  const { outputs } = await k.execute('for (let i = 0; i < 300; i++) console.log(i); "done"');
+  const streams = outputs.filter((m) => m.header.msg_type === "stream");
+  assert.ok(streams.length < 5, `${streams.length} stream messages for 300 lines`);
+  assert.equal(streams.map((m) => m.content.text).join(""), Array.from({ length: 300 }, (_, i) => `${i}\n`).join(""));
+  assert.equal(types(outputs).at(-1), "execute_result");
+});
+
+test("shorthand properties of earlier cells' variables, clear_output and user_expressions", async () => {
+  await k.execute("const first = 1; let second = 'two';");
+  assert.equal(resultText((await k.execute("({ first, second })")).outputs), "{ first: 1, second: 'two' }");
+  const cleared = await k.execute(`import { jupyterHost as host5 } from "lima-xai"; console.log("old"); (host5() as any).clearOutput(true); console.log("new")`);
+  assert.deepEqual(cleared.outputs.map((m) => [m.header.msg_type, m.content.text ?? m.content.wait]), [["execute_input", undefined], ["stream", "old\n"], ["clear_output", true], ["stream", "new\n"]]);
+  const id = await k.send("shell", "execute_request", { code: "const third = 3;", silent: false, user_expressions: { sum: "first + third", bad: "nope" } });
+  const ue = (await k.reply(id)).content.user_expressions as Record<string, { status: string; data?: Record<string, string>; ename?: string }>;
+  assert.deepEqual(ue.sum, { status: "ok", data: { "text/plain": "4" }, metadata: {} });
+  assert.equal(ue.bad.status, "error");
+  assert.equal(ue.bad.ename, "TSError");
+});
+
+test("history_request: tail with outputs, range and search over executed cells", async () => {
+  await k.execute("'history-a'");
+  await k.execute("'history-b'");
+  const tail = await k.reply(await k.send("shell", "history_request", { hist_access_type: "tail", n: 2, output: true, raw: true }));
+  const entries = tail.content.history as [number, number, [string, string | null]][];
+  assert.deepEqual(entries.map((e) => e[2]), [["'history-a'", "history-a"], ["'history-b'", "history-b"]], "[input, text/plain output]");
+  const [session, line] = entries[1];
+  assert.equal(line, entries[0][1] + 1, "lines are execution counts");
+  const range = await k.reply(await k.send("shell", "history_request", { hist_access_type: "range", session, start: line, stop: line + 1, raw: true, output: false }));
+  assert.deepEqual(range.content.history, [[session, line, "'history-b'"]]);
+  const search = await k.reply(await k.send("shell", "history_request", { hist_access_type: "search", pattern: "'history-?'", raw: true, output: false }));
+  assert.deepEqual((search.content.history as [number, number, string][]).map((e) => e[2]), ["'history-a'", "'history-b'"]);
+});
+
+test("complete_request counts cursor positions in code points, as the protocol says", async () => {
+  const code = 'const face = "😀"; Math.ab';
+  const cursor = [...code].length;
+  const r = await k.reply(await k.send("shell", "complete_request", { code, cursor_pos: cursor }));
+  assert.deepEqual(r.content.matches, ["abs"]);
+  assert.equal(r.content.cursor_start, cursor - 2);
+  assert.equal(r.content.cursor_end, cursor);
+});
+
+test("a cell `expr?` shows expr's type and documentation in the pager instead of running", async () => {
+  const { reply, outputs } = await k.execute("Math.max?");
+  assert.equal(reply.content.status, "ok");
+  const [page] = reply.content.payload as { source: string; data: Record<string, string> }[];
+  assert.equal(page.source, "page");
+  assert.match(page.data["text/plain"], /max\(\.\.\.values: number\[\]\): number/);
+  assert.deepEqual(types(outputs), ["execute_input"]);
+  const missing = await k.execute("notDefinedAnywhere?");
+  assert.deepEqual(missing.reply.content.payload, []);
+  assert.equal(missing.outputs.find((m) => m.header.msg_type === "stream")!.content.text, "no documentation found for notDefinedAnywhere\n");
+});
+
+test("top-level `await (expr)` and `for await` run, and diagnostics keep the cell's line numbers", async () => {
+  const paren = await k.execute("(globalThis as any).later = Promise.resolve(7); const got: number = await ((globalThis as any).later); got * 6");
+  assert.equal(resultText(paren.outputs), "42");
+  const loop = await k.execute("async function* twice() { yield 1; yield 2; }\nconst seen: number[] = [];\nfor await (const v of twice()) seen.push(v);\nseen");
+  assert.equal(resultText(loop.outputs), "[ 1, 2 ]");
+  const bad = await k.execute("await (Promise.resolve(1));\nconst s: string = 5;");
+  assert.equal(bad.reply.content.ename, "TSError");
+  assert.match(String(bad.reply.content.evalue), /^2:7 - Type 'number' is not assignable to type 'string'/);
 });
