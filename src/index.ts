@@ -40,3 +40,4 @@ export { figuresPage } from "./plot/html";
 export { JUPYTER_DISPLAY, jupyterHost, setJupyterHost, type JupyterHost, type MimeBundle, type Comm, type CommManager } from "./jupyter/host";
 export { toMimeBundle, display } from "./jupyter/mime";
 export * from "./eval";
+export * from "./widgets";

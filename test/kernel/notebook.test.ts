@@ -1,44 +1,10 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { tempDir } from "../support/onnx-graphs";
-import { MODELS, PHOTOS, REPO } from "../support/paths";
-
-interface Output {
-  output_type: string;
-  data?: Record<string, unknown>;
-  ename?: string;
-  name?: string;
-  text?: string | string[];
-}
-
-interface Notebook {
-  cells: { source: string | string[]; outputs?: Output[] }[];
-  metadata: Record<string, unknown>;
-}
-
-/** nbformat stores multi-line text as a list of lines. */
-const text = (v: unknown) => (Array.isArray(v) ? v.join("") : String(v));
-
-function installKernel(): string {
-  const prefix = tempDir("prefix-");
-  const r = spawnSync(process.execPath, [path.join(REPO, "bin/lima-xai.js"), "kernel", "install", "--prefix", prefix], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  return path.join(prefix, "share/jupyter");
-}
-
-function execute(notebook: string, jupyterPath: string, extra: string[] = []): Notebook {
-  const out = path.join(tempDir("nb-"), "out.ipynb");
-  const r = spawnSync("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", notebook, "--output", out, "--ExecutePreprocessor.timeout=300", ...extra], {
-    env: { ...process.env, JUPYTER_PATH: jupyterPath, LIMA_XAI_MODELS: MODELS, LIMA_XAI_PHOTOS: PHOTOS },
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  assert.equal(r.status, 0, r.stderr.slice(-3000));
-  return JSON.parse(readFileSync(out, "utf8"));
-}
+import { executeNotebook as execute, installKernel, notebookText as text } from "../support/nbconvert";
+import { REPO } from "../support/paths";
 
 test("nbconvert executes notebooks/01-explain-a-photo.ipynb: the result cell saves a map (image/png) and a chart", () => {
   const nb = execute(path.join(REPO, "notebooks/01-explain-a-photo.ipynb"), installKernel());
