@@ -79,8 +79,14 @@ export class ExplorerView extends DOMWidgetView {
     this.listenTo(m, "change:status change:progress change:error change:run", () => this.renderStatus());
     this.listenTo(m, "change:image_png", () => void this.loadImage());
     this.listenTo(m, "change:map_png change:labels", () => void this.loadMap());
-    this.listenTo(m, "change:opacity", () => this.drawMap());
-    this.listenTo(m, "change:step change:order", () => this.drawReveal());
+    this.listenTo(m, "change:opacity", () => {
+      this.setSlider("opacity", this.get("opacity"));
+      this.drawMap();
+    });
+    this.listenTo(m, "change:step change:order", () => {
+      this.setSlider("step", this.get("step"));
+      this.drawReveal();
+    });
     this.listenTo(m, "change:insertion change:deletion change:partial change:step", () => this.renderCurves());
     this.listenTo(m, "change:metrics", () => this.renderMetrics());
     this.listenTo(m, "change:settings change:metrics", () => this.renderSettings());
@@ -220,17 +226,21 @@ export class ExplorerView extends DOMWidgetView {
   private renderSettings(): void {
     const s = this.get("settings");
     const regions = this.get("metrics")?.regions ?? s.regions;
-    for (const key of ["lambda_cons", "lambda_colla", "lambda_conf", "lambda_eff", "np", "regions"] as const) {
-      this.sliders.get(key)!.value = String(s[key]);
-      this.sliders.get(key)!.dispatchEvent(new Event("lima-sync"));
-    }
     this.sliders.get("np")!.max = String(Math.max(1, regions));
     this.sliders.get("step")!.max = String(regions);
+    for (const key of ["lambda_cons", "lambda_colla", "lambda_conf", "lambda_eff", "np", "regions"] as const) this.setSlider(key, s[key]);
     this.selects.get("division")!.value = s.division;
     this.selects.get("search")!.value = s.search;
     this.renderTargets();
-    this.sliders.get("opacity")!.value = String(this.get("opacity"));
-    this.sliders.get("step")!.value = String(this.get("step"));
+    this.setSlider("opacity", this.get("opacity"));
+    this.setSlider("step", this.get("step"));
+  }
+
+  /** Shows a kernel value on a slider (and its number) without telling the kernel back. */
+  private setSlider(key: string, value: number): void {
+    const input = this.sliders.get(key)!;
+    input.value = String(value);
+    input.dispatchEvent(new Event("lima-sync"));
   }
 
   private renderTargets(): void {
@@ -285,11 +295,11 @@ export class ExplorerView extends DOMWidgetView {
       traces.push({ type: "scatter", mode: "markers", name: `step ${step}`, x: [ins.x[step]], y: [ins.y[step]], marker: { size: 11, symbol: "circle-open", color: "#000" }, hoverinfo: "skip" });
     }
     const layout = {
-      margin: { l: 48, r: 8, t: 8, b: 40 },
-      height: 280,
+      margin: { l: 48, r: 8, t: 36, b: 40 },
+      height: 300,
       xaxis: { title: { text: "fraction of the image revealed" }, range: [0, 1] },
       yaxis: { title: { text: "target class score" }, range: [0, 1.05] },
-      legend: { orientation: "h", y: -0.25 },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
     };
     void Plotly.react(this.curves, traces as Plotly.Data[], layout as Partial<Plotly.Layout>, { displayModeBar: false, responsive: true }).then(() => this.hookClicks());
     if (this.changedAt !== undefined && this.get("run") > this.changedRun && this.el.dataset.latencyFirst === undefined && (live || status === "done")) {
