@@ -1,0 +1,85 @@
+/**
+ * Benchmark of the live explorer on the kernel side: from a slider message (a front-end `update`)
+ * to the first streamed redraw (the first partial insertion curve sent) and to the final result,
+ * with the cache hit rate of each re-run. squeezenet1.1-fp32, pelican.jpeg, SLICO |V| = 49 by default.
+ *
+ *   npm run bench:widgets [-- --regions 49 --photo pelican.jpeg]
+ *
+ * The browser's own part (decode PNG, plotly redraw) is measured by the Chromium test
+ * (`data-latency-first` / `data-latency-final` on the explorer's root element).
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { loadImage, loadModel } from "../src";
+import { setJupyterHost } from "../src/jupyter/host";
+import { explore, type ExplorerWidget } from "../src/widgets/explorer";
+import type { ExplorerSettings } from "../src/widgets/protocol";
+import { type FakeComm, FakeHost } from "../test/support/fake-host";
+
+const shared = process.env.LIMA_XAI_SHARED ?? path.resolve(process.cwd(), "../shared");
+
+interface Row {
+  change: string;
+  firstRedrawMs: number;
+  finalMs: number;
+  forwardPasses: number;
+  cacheHits: number;
+  hitRate: number;
+}
+
+/** Sends a settings change as the front-end would and times the kernel's answers. */
+async function measure(label: string, widget: ExplorerWidget, comm: FakeComm, patch: Partial<ExplorerSettings>): Promise<Row> {
+  const t0 = performance.now();
+  let first = NaN;
+  const send = comm.send.bind(comm);
+  comm.send = (data, metadata, buffers) => {
+    const state = data.state as Record<string, unknown> | undefined;
+    if (Number.isNaN(first) && data.method === "update" && (state?.partial || state?.status === "done")) first = performance.now() - t0;
+    send(data, metadata, buffers);
+  };
+  comm.deliver({ method: "update", state: { settings: { ...widget.settings, ...patch } }, buffer_paths: [] });
+  await widget.whenIdle();
+  const finalMs = performance.now() - t0;
+  comm.send = send;
+  const run = widget.history.at(-1)!;
+  if (run.outcome !== "done") throw new Error(`${label}: run ended ${run.outcome}: ${widget.get().error}`);
+  return { change: label, firstRedrawMs: first, finalMs, forwardPasses: run.forwardPasses, cacheHits: run.cacheHits, hitRate: run.cacheHits / (run.cacheHits + run.forwardPasses) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { regions: { type: "string", default: "49" }, photo: { type: "string", default: "pelican.jpeg" }, model: { type: "string", default: "squeezenet1.1-fp32" } } });
+  const regions = Number(values.regions);
+  const host = new FakeHost();
+  setJupyterHost(host);
+  const model = await loadModel(values.model!, { searchPaths: [path.join(shared, "data/models")] });
+  const image = await loadImage(path.join(shared, "data/images/photos", values.photo!), model.card);
+  const t0 = performance.now();
+  const widget = explore(model, image, { title: values.photo, settings: { regions } });
+  await widget.whenIdle();
+  const initial = widget.history[0];
+  const comm = host.opened[0].comm;
+  const rows: Row[] = [
+    { change: `first run (|V| = ${regions})`, firstRedrawMs: initial.firstUpdateMs, finalMs: performance.now() - t0, forwardPasses: initial.forwardPasses, cacheHits: initial.cacheHits, hitRate: initial.cacheHits / (initial.cacheHits + initial.forwardPasses) },
+  ];
+  rows.push(await measure("λ_cons 20 → 5", widget, comm, { lambda_cons: 5 }));
+  rows.push(await measure("λ_cons 5 → 6 (a small move)", widget, comm, { lambda_cons: 6 }));
+  rows.push(await measure("λ_colla 5 → 10", widget, comm, { lambda_colla: 10 }));
+  rows.push(await measure("n_p 8 → 4", widget, comm, { np: 4 }));
+  rows.push(await measure(`|V| ${regions} → 36`, widget, comm, { regions: 36 }));
+  rows.push(await measure(`|V| 36 → ${regions} (back)`, widget, comm, { regions }));
+  console.log(`explorer latency, kernel side: ${model.name}, ${values.photo}, SLICO, bidirectional (ms from the slider message)`);
+  console.log("| change | first redraw (ms) | final result (ms) | forward passes | cache hits | hit rate |");
+  console.log("|---|---|---|---|---|---|");
+  for (const r of rows) {
+    console.log(`| ${r.change} | ${r.firstRedrawMs.toFixed(0)} | ${r.finalMs.toFixed(0)} | ${r.forwardPasses} | ${r.cacheHits} | ${(100 * r.hitRate).toFixed(1)} % |`);
+  }
+  const stats = widget.explainer.cacheStats;
+  console.log(`cache: ${stats.entries} outputs, ${(stats.bytes / 2 ** 20).toFixed(1)} MiB of ${(stats.maxBytes / 2 ** 20).toFixed(0)} MiB, ${stats.evictions} evictions`);
+  widget.close();
+  await model.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
