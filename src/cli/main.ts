@@ -1,5 +1,6 @@
 import { EVAL_USAGE, evalCommand } from "../eval/cli";
 import { explainCommand, EXPLAIN_USAGE } from "./explain";
+import { EXPLORE_USAGE } from "./explore";
 import { UsageError } from "./args";
 
 const USAGE = `lima-xai — black-box submodular attribution (LIMA, SMDL) for image models
@@ -8,7 +9,7 @@ Commands:
   ${EXPLAIN_USAGE}
   lima-xai kernel install [--user | --sys-prefix | --prefix DIR] [--name NAME]
   lima-xai kernel uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
-  lima-xai explore --model <path|name> --image <file> [--port N]
+  ${EXPLORE_USAGE}
   ${EVAL_USAGE}
 
 Models by name are looked up in $LIMA_XAI_MODELS, then the user cache, then the built-in registry.`;
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, () => Command> = {
   eval: () => evalCommand,
   // The kernel lives outside src/ (it is the Jupyter host, not the library); load it on demand.
   kernel: () => (require("../../kernel/cli") as typeof import("../../kernel/cli")).kernelCommand,
+  explore: () => (require("./explore") as typeof import("./explore")).exploreCommand,
 };
 
 /** Runs the CLI; returns the exit code. Errors print one line (a stack only with --debug). */

@@ -68,6 +68,7 @@ function registerControlTarget(comms: CommManager): void {
 export abstract class Widget<S extends object> {
   protected readonly comm: Comm;
   private closed = false;
+  private displayed = false;
 
   constructor(protected state: S, modelIdentity: WidgetState) {
     const host = jupyterHost();
@@ -94,11 +95,17 @@ export abstract class Widget<S extends object> {
 
   /** Shows a view of this widget as output of the running cell. */
   display(): void {
+    this.displayed = true;
     jupyterHost()?.display(this.viewBundle());
   }
 
-  /** The widget-view mime bundle (so a widget as a cell's last value renders as the widget). */
+  /**
+   * The widget-view bundle, so a widget as a cell's last value renders as the widget; once it
+   * was shown by {@link display} (as `explore()` does), only a line of text, not a second view.
+   */
   [JUPYTER_DISPLAY](): MimeBundle {
+    if (this.displayed) return { "text/plain": `${this.constructor.name} ${this.modelId} (shown above)` };
+    this.displayed = true;
     return this.viewBundle();
   }
 

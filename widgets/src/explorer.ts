@@ -73,7 +73,8 @@ export class ExplorerView extends DOMWidgetView {
 
   override render(): void {
     this.el.classList.add(DOM.root.slice(1));
-    this.el.replaceChildren(this.header(), el("div", { class: "lima-body" }, [this.pictures(), this.chart(), this.controls()]));
+    const left = el("div", { class: "lima-left" }, [this.pictures(), this.controls()]);
+    this.el.replaceChildren(this.header(), el("div", { class: "lima-body" }, [left, this.chart()]));
     this.applyStyle();
     const m = this.model;
     this.listenTo(m, "change:status change:progress change:error change:run", () => this.renderStatus());
@@ -84,6 +85,7 @@ export class ExplorerView extends DOMWidgetView {
       this.drawMap();
     });
     this.listenTo(m, "change:step change:order", () => {
+      this.el.dataset.order = (this.get("order") ?? []).join(",");
       this.setSlider("step", this.get("step"));
       this.drawReveal();
     });
@@ -328,6 +330,8 @@ export class ExplorerView extends DOMWidgetView {
     this.labels = decodeLabels(this.model.get("labels") as DataView | null);
     this.drawMap();
     this.drawReveal();
+    // The map is decoded asynchronously: say which run's map is on the canvas.
+    if (this.map) this.el.dataset.mapRun = String(this.get("run"));
   }
 
   private drawMap(): void {
@@ -354,6 +358,7 @@ const STYLE = `
 .lima-explorer .lima-error { color: #b00020; flex-basis: 100%; }
 .lima-explorer .lima-error:empty { display: none; }
 .lima-explorer .lima-body { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
+.lima-explorer .lima-left { display: flex; flex-direction: column; gap: 12px; }
 .lima-explorer .lima-pictures { display: flex; gap: 8px; }
 .lima-explorer figure { margin: 0; display: flex; flex-direction: column; gap: 4px; }
 .lima-explorer .lima-canvas { width: 224px; height: 224px; image-rendering: pixelated; border: 1px solid #ccc; }
