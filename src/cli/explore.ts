@@ -2,13 +2,15 @@
  * `lima-xai explore --model … --image …`: the live explorer without JupyterLab. Starts Debian's
  * jupyter-server with our kernel and the explorer page, prints the URL, and runs until Ctrl-C.
  */
+import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
 import { loadImage } from "../image/load";
 import { loadModel } from "../model/load";
 import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
 
-export const EXPLORE_USAGE = "lima-xai explore --model <path|name> --image <file> [--regions 49] [--division slico|grid] [--port N]";
+export const EXPLORE_USAGE = "lima-xai explore --model <path|name> --image <file> [--regions 49] [--division slico|grid] [--port N] [--no-open]";
 
 const FLAGS = {
   model: { type: "string" },
@@ -16,12 +18,41 @@ const FLAGS = {
   regions: { type: "string" },
   division: { type: "string" },
   port: { type: "string" },
+  "no-open": { type: "boolean" },
   debug: { type: "boolean" },
 } as const;
 
 /** A model name stays a name (the kernel resolves it the same way); a path becomes absolute. */
 function modelSpec(spec: string): string {
   return spec.endsWith(".onnx") || spec.includes("/") || spec.includes(path.sep) ? path.resolve(spec) : spec;
+}
+
+/** Rejects with a UsageError when someone listens on `port` already (jupyter-server would only say so in its log). */
+function checkPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" || error.code === "EACCES" ? new UsageError(`--port ${port} is not available (${error.code}): pick another or leave --port out`) : error),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+/** The desktop's "open this URL" command, or undefined where there is none. */
+function opener(url: string): [string, string[]] | undefined {
+  if (process.env.BROWSER) return [process.env.BROWSER, [url]];
+  if (process.platform === "darwin") return ["open", [url]];
+  if (process.platform === "win32") return ["cmd", ["/c", "start", "", url]];
+  return existsSync("/usr/bin/xdg-open") ? ["/usr/bin/xdg-open", [url]] : undefined;
+}
+
+/** Opens the page in the user's browser, best effort: a failure leaves the printed URL to click. */
+function openInBrowser(url: string): void {
+  const command = opener(url);
+  if (!command) return;
+  const child = spawn(command[0], command[1], { stdio: "ignore", detached: true });
+  child.once("error", () => undefined);
+  child.unref();
 }
 
 /** Runs the explorer server until SIGINT/SIGTERM; returns the exit code. */
@@ -34,6 +65,7 @@ export async function exploreCommand(args: string[]): Promise<number> {
   const division = choiceFlag("division", values.division, ["slico", "grid"] as const, "slico");
   const port = values.port === undefined ? undefined : numberFlag("port", values.port, 0, { integer: true, min: 1, max: 65535 });
   if (!existsSync(image) || !statSync(image).isFile()) throw new UsageError(`--image ${image} is not a file`);
+  if (port !== undefined) await checkPortFree(port);
   // Fail here, with the CLI's one-line errors, rather than later on the page.
   const loaded = await loadModel(model);
   try {
@@ -44,6 +76,8 @@ export async function exploreCommand(args: string[]): Promise<number> {
   const { startExploreServer } = require("../../kernel/explore-server") as typeof import("../../kernel/explore-server");
   const server = await startExploreServer({ model, image, regions, division, port, log: values.debug ? (l) => process.stderr.write(`[jupyter] ${l}\n`) : undefined });
   process.stdout.write(`lima-xai explore: open ${server.url}\n(Ctrl-C stops the server)\n`);
+  // Like `jupyter server`: open the page, but only for a person at a terminal (never from scripts or tests).
+  if (!values["no-open"] && process.stdout.isTTY) openInBrowser(server.url);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);

@@ -1,14 +1,32 @@
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type ExploreServer, startExploreServer } from "../../kernel/explore-server";
 import { DOM } from "../../src/widgets/protocol";
 import { launchChromium, slide, snapshot, waitForRun } from "../support/browser";
-import { PHOTOS, REPO } from "../support/paths";
+import { MODELS, PHOTOS, REPO } from "../support/paths";
 
-const ARTIFACTS = path.join(REPO, "test-artifacts");
+// The kernel resolves the model name; it inherits this environment through jupyter-server.
+process.env.LIMA_XAI_MODELS = MODELS;
+
+/** The screenshot lands in artifacts/ at the repo root (gitignored), also when a test failed. */
+const SCREENSHOT = path.join(REPO, "artifacts", "explorer-e2e.png");
+
+let screenshotTaken = false;
+async function screenshot(): Promise<void> {
+  mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  screenshotTaken = true;
+}
+
+/** Kernel errors and connection problems are shown in the page's #log line. */
+const pageLog = () => page.evaluate<{ text: string; error: boolean }>(`(() => { const l = document.getElementById("log"); return { text: l.textContent, error: l.classList.contains("error") }; })()`);
+
+/** Set once the first run is done: the later tests fail at once without it, rather than each waiting minutes. */
+let ready = false;
+const needExplorer = () => assert.ok(ready, "the explorer never finished its first run (see the first test)");
 
 let server: ExploreServer | undefined;
 let browser: Browser | undefined;
@@ -24,16 +42,19 @@ before(async () => {
 });
 
 after(async () => {
-  if (page && !page.isClosed()) {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, "explorer-e2e.png"), fullPage: true }).catch(() => undefined);
-  }
-  await browser?.close();
+  // Each step on its own: a failing one must not leave chromium, the server or the kernel behind.
+  if (!screenshotTaken && page && !page.isClosed()) await screenshot().catch(() => undefined);
+  await browser?.close().catch(() => undefined);
   await server?.stop();
 });
 
 test("the explorer appears on our page, live against jupyter-server and the lima-ts kernel, and finishes its first run", async () => {
-  await page.waitForSelector(`${DOM.root}[data-status="done"]`, { timeout: 180_000 });
+  // Done, or an error on the page (kernel error, lost server): then fail with the page's own words.
+  await page.waitForFunction(`(() => { const r = document.querySelector(${JSON.stringify(DOM.root)}); return (r && r.dataset.status === "done") || document.getElementById("log").classList.contains("error"); })()`, undefined, {
+    timeout: 180_000,
+    polling: 100,
+  });
+  assert.deepEqual(await pageLog(), { text: "", error: false }, "no kernel error on the page");
   const s = await snapshot(page);
   assert.equal(s.title, "pelican.jpeg · squeezenet1.1-fp32", "file name and model shown as text");
   assert.equal(s.order.split(",").length, 16);
@@ -42,9 +63,11 @@ test("the explorer appears on our page, live against jupyter-server and the lima
   assert.match(s.metrics, /explained class\s+pelican/);
   assert.ok(s.mapSum > 0);
   assert.deepEqual(pageErrors, []);
+  ready = true;
 });
 
 test("moving the λ_cons slider re-runs LIMA: the order changes and the curve is redrawn", async () => {
+  needExplorer();
   const before = await snapshot(page);
   const run = await slide(page, "lambda_cons", 0);
   await waitForRun(page, run);
@@ -57,6 +80,7 @@ test("moving the λ_cons slider re-runs LIMA: the order changes and the curve is
 });
 
 test("changing |V| changes the division and the map", async () => {
+  needExplorer();
   const before = await snapshot(page);
   const run = await slide(page, "regions", 9);
   await waitForRun(page, run);
@@ -67,6 +91,7 @@ test("changing |V| changes the division and the map", async () => {
 });
 
 test("the stop button stops a run and the kernel keeps working", async () => {
+  needExplorer();
   const run = await slide(page, "regions", 36);
   await waitForRun(page, run, "running", 120_000);
   await page.click(DOM.stop);
@@ -77,5 +102,14 @@ test("the stop button stops a run and the kernel keeps working", async () => {
   await waitForRun(page, again);
   const s = await snapshot(page);
   assert.equal(s.order.split(",").length, 16, "back at |V| = 16 after the stop");
+  const info = await page.evaluate<string>(`window.limaKernel.requestKernelInfo().then((r) => r.content.status)`);
+  assert.equal(info, "ok", "the kernel answers kernel_info after the stop");
+  assert.deepEqual(await pageLog(), { text: "", error: false });
   assert.deepEqual(pageErrors, []);
+});
+
+test("a screenshot of the explorer is saved to artifacts/explorer-e2e.png", async () => {
+  await screenshot();
+  needExplorer();
+  assert.ok(statSync(SCREENSHOT).size > 20_000, "a real picture, not an empty page");
 });
