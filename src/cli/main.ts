@@ -16,6 +16,14 @@ Models by name are looked up in $LIMA_XAI_MODELS, then the user cache, then the 
 
 type Command = (args: string[]) => Promise<number>;
 
+/** What `lima-xai <command> --help` prints. */
+const COMMAND_USAGE: Record<string, () => string> = {
+  explain: () => EXPLAIN_USAGE,
+  eval: () => EVAL_USAGE,
+  kernel: () => (require("../../kernel/cli") as typeof import("../../kernel/cli")).KERNEL_USAGE,
+  explore: () => EXPLORE_USAGE,
+};
+
 /** Subcommands; those of the kernel, explorer and evaluation load their modules on demand. */
 const COMMANDS: Record<string, () => Command> = {
   explain: () => explainCommand,
@@ -36,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!command) {
     process.stderr.write(`lima-xai: unknown command "${name}": use one of ${Object.keys(COMMANDS).join(", ")} (lima-xai --help)\n`);
     return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`${COMMAND_USAGE[name]()}\n`);
+    return 0;
   }
   try {
     return await command()(rest);

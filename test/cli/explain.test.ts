@@ -71,3 +71,15 @@ test("bad flags name the flag and the allowed values", () => {
   assert.equal(r4.status, 2);
   assert.match(r4.stderr, /unknown command "frobnicate"/);
 });
+
+test("each command's --help prints its usage and exits 0", () => {
+  for (const [command, flag] of [["explain", "--image"], ["eval", "--rise-masks"], ["kernel", "--sys-prefix"], ["explore", "--no-open"]]) {
+    const r = run([command, "--help"]);
+    assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+    assert.ok(r.stdout.startsWith(`lima-xai ${command}`), r.stdout);
+    assert.ok(r.stdout.includes(flag), `${command} usage names ${flag}`);
+  }
+  const unknown = run(["eval", "--halp"]);
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /--halp/);
+});
