@@ -4,16 +4,9 @@ import { kernelShap, lime, occlusion, rise } from "../../src/baselines";
 import { gridDivision } from "../../src/division";
 import { rankPixels } from "../../src/metrics";
 import type { RgbImage, SaliencyMap } from "../../src/types";
-import { fakeModel, whiteImage } from "../support/fake-model";
+import { fakeModel, inSquare, SQUARE_SIDE, squareScore, whiteImage } from "../support/fake-model";
 
-const W = 24, H = 24;
-// The class is the brightness of the square [8, 16)²: the right map puts it on top.
-const inSquare = (q: number) => q % W >= 8 && q % W < 16 && Math.floor(q / W) >= 8 && Math.floor(q / W) < 16;
-const squareScore = (img: RgbImage) => {
-  let s = 0;
-  for (let q = 0; q < W * H; q++) if (inSquare(q)) s += img.data[3 * q] / 255;
-  return s / 64;
-};
+const W = SQUARE_SIDE, H = SQUARE_SIDE;
 
 function meanInside(map: SaliencyMap, inside: (q: number) => boolean): [number, number] {
   let a = 0, na = 0, b = 0, nb = 0;

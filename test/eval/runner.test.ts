@@ -7,17 +7,10 @@ import { type EvalImage, type EvalMethod, type MethodOptions, readRecords, runEv
 import { Explainer } from "../../src/explain/explainer";
 import { muFidelity, pixelCurve } from "../../src/metrics";
 import type { RgbImage } from "../../src/types";
-import { fakeModel, whiteImage } from "../support/fake-model";
+import { fakeModel, inSquare, SQUARE_SIDE, squareScore, whiteImage } from "../support/fake-model";
 import { tempDir } from "../support/onnx-graphs";
 
-const W = 24, H = 24;
-// Class 0's probability is the brightness of the square [8, 16)²; class 1 gets the rest.
-const inSquare = (q: number) => q % W >= 8 && q % W < 16 && Math.floor(q / W) >= 8 && Math.floor(q / W) < 16;
-const squareScore = (img: RgbImage) => {
-  let s = 0;
-  for (let q = 0; q < W * H; q++) if (inSquare(q)) s += img.data[3 * q] / 255;
-  return s / 64;
-};
+const W = SQUARE_SIDE, H = SQUARE_SIDE;
 /** White outside a half-bright square: the model says class 0 with 0.5, so the top-1 is class 0. */
 function halfSquare(): RgbImage {
   const img = whiteImage(W, H);

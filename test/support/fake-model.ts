@@ -40,3 +40,16 @@ export function fakeModel(score: (image: RgbImage) => number, options: { width: 
 export function whiteImage(width: number, height: number): RgbImage {
   return { width, height, data: new Float32Array(width * height * 3).fill(255) };
 }
+
+/** Side of the square-world images: 24 × 24 pixels. */
+export const SQUARE_SIDE = 24;
+
+/** Whether pixel `q` of a 24 × 24 image lies in the square [8, 16)². */
+export const inSquare = (q: number): boolean => q % SQUARE_SIDE >= 8 && q % SQUARE_SIDE < 16 && Math.floor(q / SQUARE_SIDE) >= 8 && Math.floor(q / SQUARE_SIDE) < 16;
+
+/** The square-world class score: the mean brightness (red channel, 0..1) of the square. The right map puts the square on top. */
+export function squareScore(img: RgbImage): number {
+  let s = 0;
+  for (let q = 0; q < SQUARE_SIDE * SQUARE_SIDE; q++) if (inSquare(q)) s += img.data[3 * q] / 255;
+  return s / 64;
+}
