@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdirSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { type ExploreServer, startExploreServer } from "../../kernel/explore-server";
 import { DOM } from "../../src/widgets/protocol";
 import { launchChromium, slide, snapshot, waitForRun } from "../support/browser";
+import { tempDir } from "../support/onnx-graphs";
 import { MODELS, PHOTOS, REPO } from "../support/paths";
 
 // The kernel resolves the model name; it inherits this environment through jupyter-server.
@@ -33,8 +34,13 @@ let browser: Browser | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
+/** The photo under a file name that is markup and quotes: the page must show it as text and run it as a string. */
+const HOSTILE_NAME = `<img src=x onerror="window.pwned=1">pelican's.jpeg`;
+
 before(async () => {
-  server = await startExploreServer({ model: "squeezenet1.1-fp32", image: path.join(PHOTOS, "pelican.jpeg"), regions: 16 });
+  const image = path.join(tempDir("lima-e2e-"), HOSTILE_NAME);
+  copyFileSync(path.join(PHOTOS, "pelican.jpeg"), image);
+  server = await startExploreServer({ model: "squeezenet1.1-fp32", image, regions: 16 });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("pageerror", (e) => pageErrors.push(e.message));
@@ -56,7 +62,9 @@ test("the explorer appears on our page, live against jupyter-server and the lima
   });
   assert.deepEqual(await pageLog(), { text: "", error: false }, "no kernel error on the page");
   const s = await snapshot(page);
-  assert.equal(s.title, "pelican.jpeg · squeezenet1.1-fp32", "file name and model shown as text");
+  assert.equal(s.title, `${HOSTILE_NAME} · squeezenet1.1-fp32`, "file name and model shown as text");
+  const injected = await page.evaluate<{ imgs: number; pwned: unknown }>(`({ imgs: document.querySelectorAll(".lima-title img").length, pwned: window.pwned })`);
+  assert.deepEqual(injected, { imgs: 0, pwned: undefined }, "markup in a file name is never parsed as HTML");
   assert.equal(s.order.split(",").length, 16);
   assert.equal(s.insertionY.length, 17, "insertion curve: |V| + 1 points");
   assert.equal(s.deletionY.length, 17);
