@@ -2,6 +2,7 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
 import type { BaselineControl } from "./common";
+import { hsicAttribution } from "./hsic";
 import { kernelShap } from "./kernelshap";
 import { lime } from "./lime";
 import { occlusion } from "./occlusion";
@@ -11,15 +12,17 @@ export { rise, RISE_DEFAULTS, type RiseOptions } from "./rise";
 export { occlusion, OCCLUSION_DEFAULTS, type OcclusionOptions } from "./occlusion";
 export { kernelShap, type KernelShapOptions } from "./kernelshap";
 export { lime, LIME_DEFAULTS, type LimeOptions } from "./lime";
+export { hsicAttribution, HSIC_DEFAULTS, type HsicOptions } from "./hsic";
 export type { BaselineControl } from "./common";
 export type { RegionBaselineOptions } from "./regions";
 
 /** A baseline by name, for the CLI and the benchmark runner. */
 export type BaselineMethod = (model: BlackBoxModel, image: RgbImage, options: BaselineControl & Record<string, unknown>) => Promise<SaliencyMap>;
 
-export const BASELINES: Readonly<Record<"rise" | "occlusion" | "kernelshap" | "lime", BaselineMethod>> = {
+export const BASELINES: Readonly<Record<"rise" | "occlusion" | "kernelshap" | "lime" | "hsic", BaselineMethod>> = {
   rise,
   occlusion,
   kernelshap: kernelShap,
   lime,
+  hsic: hsicAttribution,
 };

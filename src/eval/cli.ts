@@ -19,7 +19,7 @@ export const EVAL_USAGE = `lima-xai eval --model <path|name> --images <folder> -
   [--methods ${EVAL_METHODS.join(",")}] [--target predicted|true] [--limit N] [--seed 0]
   [--division slico|grid] [--regions 49] [--search bidirectional|greedy] [--np 8]
   [--rise-masks 4000] [--rise-grid 7] [--occlusion-patch 28] [--occlusion-stride 14]
-  [--shap-samples 2·|V|+2048] [--lime-samples 1000] [--steps 50] [--mu-samples 200] [--mu-grid 9]
+  [--shap-samples 2·|V|+2048] [--lime-samples 1000] [--hsic-designs 1536] [--hsic-grid 8] [--steps 50] [--mu-samples 200] [--mu-grid 9]
   [--batch 32] [--device cpu|cuda] [--debug]`;
 
 const FLAGS = {
@@ -41,6 +41,8 @@ const FLAGS = {
   "occlusion-stride": { type: "string" },
   "shap-samples": { type: "string" },
   "lime-samples": { type: "string" },
+  "hsic-designs": { type: "string" },
+  "hsic-grid": { type: "string" },
   steps: { type: "string" },
   "mu-samples": { type: "string" },
   "mu-grid": { type: "string" },
@@ -87,6 +89,12 @@ function divisionFlag(v: Values): DivisionOptions {
   return { method, regions };
 }
 
+/** `--hsic-designs`: half of the designs keep each cell, so the count must be even. */
+function evenDesigns(n: number | undefined): number | undefined {
+  if (n !== undefined && n % 2) throw new UsageError(`--hsic-designs "${n}" is not allowed: use an even integer ≥ 4`);
+  return n;
+}
+
 /** The method options the flags name; flags left out keep each method's own default. */
 function methodOptions(v: Values): MethodOptions {
   const int = (name: keyof typeof FLAGS, min: number) => optionalInteger(name, v[name], min);
@@ -98,6 +106,7 @@ function methodOptions(v: Values): MethodOptions {
     occlusion: defined({ patch: int("occlusion-patch", 1), stride: int("occlusion-stride", 1) }),
     kernelshap: defined({ samples: int("shap-samples", 1) }),
     lime: defined({ samples: int("lime-samples", 1) }),
+    hsic: defined({ designs: evenDesigns(int("hsic-designs", 4)), grid: int("hsic-grid", 1) }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { kernelShap, type KernelShapOptions, lime, LIME_DEFAULTS, type LimeOptions, occlusion, OCCLUSION_DEFAULTS, type OcclusionOptions, rise, RISE_DEFAULTS, type RiseOptions } from "../baselines";
+import { HSIC_DEFAULTS, hsicAttribution, type HsicOptions, kernelShap, type KernelShapOptions, lime, LIME_DEFAULTS, type LimeOptions, occlusion, OCCLUSION_DEFAULTS, type OcclusionOptions, rise, RISE_DEFAULTS, type RiseOptions } from "../baselines";
 import type { BaselineControl } from "../baselines/common";
 import type { DivisionOptions } from "../division";
 import { Explainer } from "../explain/explainer";
@@ -7,7 +7,7 @@ import type { BlackBoxModel } from "../model/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 
 /** Methods an evaluation can compare: LIMA and the black-box baselines of METHOD.md §8. */
-export const EVAL_METHODS = ["lima", "rise", "occlusion", "kernelshap", "lime"] as const;
+export const EVAL_METHODS = ["lima", "rise", "occlusion", "kernelshap", "lime", "hsic"] as const;
 export type EvalMethod = (typeof EVAL_METHODS)[number];
 
 type Own<T> = Omit<T, keyof BaselineControl | "division">;
@@ -24,6 +24,7 @@ export interface MethodOptions {
   readonly occlusion?: Own<OcclusionOptions>;
   readonly kernelshap?: Own<KernelShapOptions>;
   readonly lime?: Own<LimeOptions>;
+  readonly hsic?: Own<HsicOptions>;
 }
 
 /**
@@ -46,6 +47,8 @@ export function methodSettings(method: EvalMethod, options: MethodOptions, expla
       return { division, samples: "2·|V|+2048", baseline: 0, seed: 0, ...options.kernelshap };
     case "lime":
       return { division, ...LIME_DEFAULTS, baseline: 0, ...options.lime };
+    case "hsic":
+      return { ...HSIC_DEFAULTS, ...options.hsic };
     default:
       throw new RangeError(`method ${JSON.stringify(method)} is not allowed: use ${EVAL_METHODS.join(", ")}`);
   }
@@ -90,6 +93,8 @@ async function saliency(method: EvalMethod, image: RgbImage, ctx: MethodContext)
       return kernelShap(ctx.model, image, { ...o.kernelshap, division: ctx.division, ...control(ctx) });
     case "lime":
       return lime(ctx.model, image, { ...o.lime, division: ctx.division, ...control(ctx) });
+    case "hsic":
+      return hsicAttribution(ctx.model, image, { ...o.hsic, ...control(ctx) });
     default:
       throw new RangeError(`method ${JSON.stringify(method)} is not allowed: use ${EVAL_METHODS.join(", ")}`);
   }

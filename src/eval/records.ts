@@ -13,7 +13,7 @@ export interface ClassRef {
 export interface EvalRecord {
   /** Image name (file name inside the images folder). */
   readonly image: string;
-  /** Method name ("lima", "rise", "occlusion", "kernelshap", "lime"). */
+  /** Method name (one of EVAL_METHODS: "lima", "rise", "occlusion", "kernelshap", "lime", "hsic"). */
   readonly method: string;
   readonly model: string;
   /** Which class was explained: "predicted" (top-1) or "true" (from the file name). */

@@ -76,6 +76,7 @@ function seeded(options: MethodOptions, seed: number): MethodOptions {
     rise: { seed, ...options.rise },
     kernelshap: { seed, ...options.kernelshap },
     lime: { seed, ...options.lime },
+    hsic: { seed, ...options.hsic },
   };
 }
 

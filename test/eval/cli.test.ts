@@ -83,6 +83,17 @@ test("lima-xai eval on shared photos: lines, summary equal to the lines' means, 
   assert.match(second.stdout, /0 new pair\(s\), 6 already done/);
 });
 
+test("lima-xai eval --methods hsic: HSIC-Attribution with its flags, recorded in the settings", async () => {
+  const out = path.join(tempDir("eval-out-"), "hsic.jsonl");
+  const { code } = await run(["--model", "mobilenetv2-12-int8", "--images", photos(), "--labels-from-filename", "--methods", "hsic", "--hsic-designs", "16", "--hsic-grid", "4", "--limit", "1", "--out", out, ...FAST]);
+  assert.equal(code, 0);
+  const [r] = readRecords(out);
+  assert.equal(r.method, "hsic");
+  assert.equal(r.forwardPasses, 16);
+  assert.deepEqual(r.settings, { designs: 16, grid: 4, baseline: 0, seed: 0, steps: 10, metricBaseline: 0, muSamples: 16, muGrid: 9, correlation: "spearman", muSeed: 0, ranges: [0.25, 0.5, 0.75, 1] });
+  assert.ok(r.insertion >= 0 && r.insertion <= 1);
+});
+
 test("lima-xai eval --target true explains the class named by the file", async () => {
   const out = path.join(tempDir("eval-out-"), "true.jsonl");
   const { code } = await run(["--model", "mobilenetv2-12-int8", "--images", photos(), "--labels-from-filename", "--target", "true", "--methods", "occlusion", "--limit", "1", "--out", out, ...FAST]);
@@ -106,5 +117,6 @@ test("lima-xai eval: bad flags name the flag and the allowed values", async () =
   await assert.rejects(run([...base, "--images", path.join(IMAGENET, "nope")]), /--images .*nope is not a folder/);
   await assert.rejects(run(["--model", "mobilenetv2-12-int8", "--images", IMAGENET]), /--out is required/);
   await assert.rejects(run([...base, "--frobnicate"]), /Unknown option '--frobnicate'/);
+  await assert.rejects(run([...base, "--hsic-designs", "5"]), /--hsic-designs "5" is not allowed: use an even integer ≥ 4/);
   assert.equal(existsSync(out), false, "nothing written on a usage error");
 });
