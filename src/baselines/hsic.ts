@@ -1,3 +1,4 @@
+import { gridDivision } from "../division/grid";
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
 import { createRandom, type Random } from "../util/random";
@@ -36,16 +37,6 @@ export function balancedDesign(cells: number, n: number, random: Random): Uint8A
     }
   }
   return design;
-}
-
-/** The grid cell of every pixel: nearest upsampling of a g × g lattice to width × height. */
-function cellOfPixel(width: number, height: number, g: number): Int32Array {
-  const cells = new Int32Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const cy = Math.min(g - 1, Math.floor((y * g) / height));
-    for (let x = 0; x < width; x++) cells[y * width + x] = cy * g + Math.min(g - 1, Math.floor((x * g) / width));
-  }
-  return cells;
 }
 
 /**
@@ -136,10 +127,9 @@ export async function hsicAttribution(model: BlackBoxModel, image: RgbImage, opt
   const g = positiveInteger("grid", options.grid ?? HSIC_DEFAULTS.grid);
   const baseline = options.baseline ?? HSIC_DEFAULTS.baseline;
   const { width, height } = image;
-  if (g > width || g > height) throw new RangeError(`grid ${g} is not allowed for a ${width} × ${height} image: use at most ${Math.min(width, height)}`);
-  const cells = g * g;
+  // The cells are grid(g)'s patches; it also refuses a grid finer than the image.
+  const { labels: cellOf, count: cells } = gridDivision(width, height, { n: g });
   const design = balancedDesign(cells, n, createRandom(options.seed ?? HSIC_DEFAULTS.seed));
-  const cellOf = cellOfPixel(width, height, g);
   const scores = new Float64Array(n);
   await scoreGenerated(
     model,

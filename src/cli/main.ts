@@ -16,22 +16,20 @@ Models by name are looked up in $LIMA_XAI_MODELS, then the user cache, then the 
 
 type Command = (args: string[]) => Promise<number>;
 
-/** What `lima-xai <command> --help` prints. */
-const COMMAND_USAGE: Record<string, () => string> = {
-  explain: () => EXPLAIN_USAGE,
-  eval: () => EVAL_USAGE,
-  kernel: () => (require("../../kernel/cli") as typeof import("../../kernel/cli")).KERNEL_USAGE,
-  explore: () => EXPLORE_USAGE,
+/**
+ * Subcommands: how to run each and what its `--help` prints. The kernel lives outside src/ (it is
+ * the Jupyter host, not the library); it and the explorer load their modules on demand.
+ */
+const COMMANDS: Record<string, { run: () => Command; usage: () => string }> = {
+  explain: { run: () => explainCommand, usage: () => EXPLAIN_USAGE },
+  eval: { run: () => evalCommand, usage: () => EVAL_USAGE },
+  kernel: { run: () => kernelCli().kernelCommand, usage: () => kernelCli().KERNEL_USAGE },
+  explore: { run: () => (require("./explore") as typeof import("./explore")).exploreCommand, usage: () => EXPLORE_USAGE },
 };
 
-/** Subcommands; those of the kernel, explorer and evaluation load their modules on demand. */
-const COMMANDS: Record<string, () => Command> = {
-  explain: () => explainCommand,
-  eval: () => evalCommand,
-  // The kernel lives outside src/ (it is the Jupyter host, not the library); load it on demand.
-  kernel: () => (require("../../kernel/cli") as typeof import("../../kernel/cli")).kernelCommand,
-  explore: () => (require("./explore") as typeof import("./explore")).exploreCommand,
-};
+function kernelCli(): typeof import("../../kernel/cli") {
+  return require("../../kernel/cli") as typeof import("../../kernel/cli");
+}
 
 /** Runs the CLI; returns the exit code. Errors print one line (a stack only with --debug). */
 export async function main(argv: string[]): Promise<number> {
@@ -40,17 +38,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`lima-xai: unknown command "${name}": use one of ${Object.keys(COMMANDS).join(", ")} (lima-xai --help)\n`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(`${COMMAND_USAGE[name]()}\n`);
+    process.stdout.write(`${command.usage()}\n`);
     return 0;
   }
   try {
-    return await command()(rest);
+    return await command.run()(rest);
   } catch (error) {
     const debug = rest.includes("--debug");
     const message = error instanceof Error ? error.message : String(error);
