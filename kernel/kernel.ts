@@ -62,7 +62,11 @@ export class Kernel {
   private queue: Promise<void> = Promise.resolve();
   private lastExecute?: Message;
   private running?: { controller: AbortController; request: Message };
-  private aborting = false;
+  /** execute_requests received so far; each one's arrival number is kept in `arrivals`. */
+  private received = 0;
+  private readonly arrivals = new WeakMap<Message, number>();
+  /** Requests that arrived before this number are aborted (set when a cell fails with stop_on_error). */
+  private abortBefore = 0;
 
   constructor(private readonly server: KernelServer, rootDir: string) {
     this.session = new TypeScriptSession(rootDir, [{ name: PACKAGE_NAME, root: PACKAGE_ROOT }]);
@@ -130,6 +134,7 @@ export class Kernel {
   /** Entry point for every verified message. */
   handle(channel: Channel, msg: Message): void {
     if (msg.header.msg_type === "execute_request") {
+      this.arrivals.set(msg, ++this.received);
       this.queue = this.queue.then(() => this.serve(msg, () => this.execute(msg)));
       return;
     }
@@ -238,7 +243,7 @@ export class Kernel {
     const c = msg.content as { code?: string; silent?: boolean; store_history?: boolean; stop_on_error?: boolean; user_expressions?: Record<string, string> };
     const code = String(c.code ?? "");
     const silent = Boolean(c.silent);
-    if (this.aborting) return this.abortedReply(msg);
+    if ((this.arrivals.get(msg) ?? Infinity) < this.abortBefore) return this.abortedReply(msg);
     const record = !silent && c.store_history !== false;
     if (record) this.history.add(++this.executionCount, code);
     const count = this.executionCount;
@@ -275,13 +280,14 @@ export class Kernel {
       await this.server.reply("shell", msg, "execute_reply", { status: "ok", execution_count: o.count, user_expressions: userExpressions, payload: [] });
       return;
     }
+    // Requests already queued behind a failed cell are aborted, as in ipykernel: those received
+    // before the error reply goes out, never one a client sends once it has seen the reply.
+    if (o.stopOnError && !o.silent) {
+      await this.server.drainShell();
+      this.abortBefore = this.received + 1;
+    }
     void this.publish("error", { ...outcome.error });
     await this.server.reply("shell", msg, "execute_reply", { status: "error", execution_count: o.count, ...outcome.error });
-    if (o.stopOnError) {
-      // Requests already queued behind a failed cell are aborted, as Jupyter front-ends expect.
-      this.aborting = true;
-      void this.queue.then(() => (this.aborting = false));
-    }
   }
 
   /** Answers a help request with the expression's type and documentation in the pager (execute_reply payload). */

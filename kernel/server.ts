@@ -93,6 +93,17 @@ export class KernelServer {
     for await (const frames of this.hb) await this.hb.send(frames);
   }
 
+  /**
+   * Lets the read loop take every shell message already waiting in the socket, so that the
+   * kernel knows what arrived before it answers (ipykernel flushes its shell stream the same way
+   * before aborting queued requests). Bounded: a client flooding the socket cannot hold it here.
+   */
+  async drainShell(): Promise<void> {
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 1000 && this.shell.readable; i++) await turn();
+    await turn();
+  }
+
   /** Sends a reply to `request` on its channel. */
   reply(channel: Channel, request: Message, msgType: string, content: Json, metadata: Json = {}): Promise<void> {
     const frames = encode(this.signer, request.identities, newHeader(msgType, this.session), request.header, content, metadata);

@@ -47,7 +47,13 @@ interface TslabExecutor {
   close(): void;
 }
 
+/** What tslab's converter returns for a cell; `declOutput` becomes the next cell's declarations. */
+interface ConvertResult {
+  declOutput?: string;
+}
+
 interface TslabConverter {
+  convert(prevDecl: string, src: string): ConvertResult;
   close(): void;
 }
 
@@ -62,7 +68,10 @@ interface TslabModules {
 interface TsNode {
   readonly kind: number;
   readonly end: number;
+  readonly parent: TsNode;
   readonly name?: TsNode & { readonly text?: string };
+  readonly initializer?: TsNode;
+  getStart(): number;
 }
 
 interface TsFileSystem {
@@ -71,19 +80,21 @@ interface TsFileSystem {
   directoryExists(p: string): boolean;
   getDirectories(p: string): string[];
   realpath?(p: string): string;
+  watchDirectory?(p: string, callback: (fileName: string) => void, recursive?: boolean): { close(): void };
 }
 
 interface BundledTypeScript {
   readonly version: string;
   readonly sys: TsFileSystem;
   readonly ScriptTarget: { readonly Latest: number };
-  readonly SyntaxKind: { readonly AwaitExpression: number };
+  readonly SyntaxKind: { readonly AwaitExpression: number; readonly VariableDeclaration: number; readonly LiteralType: number };
   createSourceFile(fileName: string, text: string, target: number, setParentNodes: boolean): TsNode;
   forEachChild(node: TsNode, visit: (child: TsNode) => void): void;
   isShorthandPropertyAssignment(node: TsNode): boolean;
   isFunctionLike(node: TsNode): boolean;
   isClassLike(node: TsNode): boolean;
   isForOfStatement(node: TsNode): node is TsNode & { readonly awaitModifier?: TsNode };
+  isStringLiteralLike(node: TsNode): boolean;
 }
 
 function loadTslab(): TslabModules {
@@ -161,6 +172,59 @@ export function prepareCell(ts: BundledTypeScript, code: string): PreparedCell {
   return hasTopLevelAwait(ts, cell) ? { code: `await 0;\n${out}`, lineOffset: 1 } : { code: out, lineOffset: 0 };
 }
 
+/** String literals longer than this (in characters of source) are widened to `string` in declarations. */
+export const LONG_LITERAL = 256;
+/** A variable whose declaration is longer than this (characters) is declared `any` for later cells. */
+export const LONG_DECLARATION = 65_536;
+
+/**
+ * Keeps the declarations carried from cell to cell small. tslab re-parses and re-checks the
+ * declarations of every earlier cell (its `prevDecl`) for each new cell, and TypeScript declares
+ * `const s = "…"` as `declare const s = "…"` with the whole literal: one cell holding a 50 MB
+ * literal made every later cell (and completion, and inspection) parse 50 MB twice. Here a long
+ * string literal becomes `string` (as an initializer, `: string`; as a literal type, `string`),
+ * and a variable whose declaration is still longer than {@link LONG_DECLARATION} (a huge tuple
+ * `as const`, say) is declared `any`. Later cells then cost the same whatever came before.
+ */
+export function shrinkDeclarations(ts: BundledTypeScript, decl: string): string {
+  if (decl.length <= LONG_LITERAL) return decl;
+  const file = ts.createSourceFile("__prev__.d.ts", decl, ts.ScriptTarget.Latest, true);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const visit = (node: TsNode): void => {
+    if (node.kind === ts.SyntaxKind.VariableDeclaration && node.name && node.end - node.getStart() > LONG_DECLARATION) {
+      edits.push({ start: node.name.end, end: node.end, text: ": any" });
+      return;
+    }
+    if (ts.isStringLiteralLike(node) && node.end - node.getStart() > LONG_LITERAL) {
+      const parent = node.parent;
+      if (parent.kind === ts.SyntaxKind.VariableDeclaration && parent.initializer === node && parent.name) edits.push({ start: parent.name.end, end: node.end, text: ": string" });
+      else if (parent.kind === ts.SyntaxKind.LiteralType) edits.push({ start: node.getStart(), end: node.end, text: "string" });
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  if (edits.length === 0) return decl;
+  let out = "";
+  let at = 0;
+  for (const edit of edits.sort((a, b) => a.start - b.start)) {
+    out += decl.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  return out + decl.slice(at);
+}
+
+/** Makes a converter hand {@link shrinkDeclarations}' result to the executor as the next cell's declarations. */
+function shrinkingConverter(ts: BundledTypeScript, converter: TslabConverter): TslabConverter {
+  const convert = converter.convert.bind(converter);
+  converter.convert = (prevDecl, src) => {
+    const result = convert(prevDecl, src);
+    if (result.declOutput) result.declOutput = shrinkDeclarations(ts, result.declOutput);
+    return result;
+  };
+  return converter;
+}
+
 /**
  * Lets the type checker find `pkg` under `<cwd>/node_modules/<name>` when no node_modules folder
  * from `cwd` upwards has it: those paths are answered from `pkg.root`, the way tslab itself
@@ -177,6 +241,18 @@ function forwardPackage(ts: BundledTypeScript, cwd: string, pkg: ForwardedPackag
   sys.directoryExists = (p) => directoryExists.call(sys, forward(p));
   sys.getDirectories = (p) => getDirectories.call(sys, forward(p));
   if (realpath) sys.realpath = (p) => realpath.call(sys, forward(p));
+}
+
+/**
+ * Turns the bundled TypeScript's directory watchers off. The watch program tslab builds on uses
+ * them to re-resolve failed imports when folders change, through a second timer that tslab's
+ * one-timer host refuses ("Unexpected pending rebuildTimer"): once a watched folder changed
+ * (a node_modules folder appearing in the working directory, files written under it), every later
+ * cell failed. Without them an import that failed stays failed until the kernel restarts; files
+ * that cells import are still watched (file watchers are kept).
+ */
+function quietDirectoryWatchers(ts: BundledTypeScript): void {
+  ts.sys.watchDirectory = () => ({ close: () => undefined });
 }
 
 /** Whether Node finds `name` from `cwd` through node_modules folders. */
@@ -204,8 +280,9 @@ export class TypeScriptSession {
    * @param packages packages cells may import even when `rootDir` cannot see them.
    */
   constructor(rootDir: string, packages: readonly ForwardedPackage[] = []) {
+    quietDirectoryWatchers(this.tslab.ts);
     for (const pkg of packages) if (!visibleFrom(rootDir, pkg.name)) forwardPackage(this.tslab.ts, rootDir, pkg);
-    this.node = this.tslab.converter.createConverter({ isJS: false, isBrowser: false });
+    this.node = shrinkingConverter(this.tslab.ts, this.tslab.converter.createConverter({ isJS: false, isBrowser: false }));
     const session = this;
     const convs = {
       node: this.node,
@@ -241,7 +318,7 @@ export class TypeScriptSession {
   }
 
   private browserConverter(): TslabConverter {
-    this.browser ??= this.tslab.converter.createConverter({ isJS: false, isBrowser: true });
+    this.browser ??= shrinkingConverter(this.tslab.ts, this.tslab.converter.createConverter({ isJS: false, isBrowser: true }));
     return this.browser;
   }
 

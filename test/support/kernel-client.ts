@@ -29,6 +29,8 @@ export class KernelClient {
   readonly replies: Message[] = [];
   readonly iopub: Message[] = [];
   stderr = "";
+  /** Called with each shell/control reply the moment it is decoded (before any other await). */
+  readonly replyListeners = new Set<(msg: Message) => void>();
   private readonly shell = new zmq.Dealer();
   private readonly control = new zmq.Dealer();
   private readonly sub = new zmq.Subscriber();
@@ -37,13 +39,13 @@ export class KernelClient {
   }
 
   /** Starts `node dist/kernel/main.js` with a fresh connection file and waits until it answers. */
-  static async start(cwd = REPO): Promise<KernelClient> {
+  static async start(cwd = REPO, options: { nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<KernelClient> {
     const ports: Record<string, number> = {};
     for (const name of ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]) ports[name] = await freePort();
     const key = randomUUID();
     const file = path.join(tempDir("kernel-"), "connection.json");
     writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256", ...ports }));
-    const child = spawn(process.execPath, [path.join(REPO, "dist/kernel/main.js"), file], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(REPO, "dist/kernel/main.js"), file], { cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     const client = new KernelClient(key, child, ports);
     child.stderr!.on("data", (d: Buffer) => (client.stderr += d.toString()));
     await client.connect();
@@ -74,7 +76,11 @@ export class KernelClient {
 
   private async pump(socket: zmq.Dealer | zmq.Subscriber, into: Message[]): Promise<void> {
     try {
-      for await (const frames of socket) into.push(decode(frames, this.signer));
+      for await (const frames of socket) {
+        const msg = decode(frames, this.signer);
+        into.push(msg);
+        if (into === this.replies) for (const listener of [...this.replyListeners]) listener(msg);
+      }
     } catch {
       /* socket closed */
     }
@@ -114,6 +120,11 @@ export class KernelClient {
     const id = await this.send("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
     const reply = await this.reply(id, timeoutMs);
     return { reply, outputs: await this.outputs(id, timeoutMs), id };
+  }
+
+  /** The kernel's process id. */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   get alive(): boolean {
