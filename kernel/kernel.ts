@@ -9,6 +9,7 @@ import { toMimeBundle } from "../src/jupyter/mime";
 import { Comms } from "./comms";
 import { requestContext } from "./context";
 import { History, type HistoryQuery } from "./history";
+import { MemoryGuard, memoryError } from "./memory";
 import { PACKAGE_NAME, PACKAGE_ROOT, PACKAGE_VERSION } from "./paths";
 import { type Channel, KernelServer, log, originalStderrWrite } from "./server";
 import { StreamBuffer, type StreamName } from "./streams";
@@ -58,6 +59,7 @@ export class Kernel {
   private readonly comms: Comms;
   private readonly history = new History();
   private readonly streams: StreamBuffer;
+  private readonly memory: MemoryGuard;
   private executionCount = 0;
   private queue: Promise<void> = Promise.resolve();
   private lastExecute?: Message;
@@ -72,6 +74,7 @@ export class Kernel {
     this.session = new TypeScriptSession(rootDir, [{ name: PACKAGE_NAME, root: PACKAGE_ROOT }]);
     this.comms = new Comms((type, content, metadata, buffers) => void this.publish(type, content, metadata, buffers));
     this.streams = new StreamBuffer((name, text, parent) => void this.send("stream", { name, text }, parent));
+    this.memory = new MemoryGuard();
     this.installHost();
     this.captureStreams();
   }
@@ -254,12 +257,15 @@ export class Kernel {
     if (help !== undefined) return this.page(msg, help, count);
     const controller = new AbortController();
     this.running = { controller, request: msg };
+    this.memory.cellStarted();
     let outcome = await requestContext.run({ request: msg, signal: controller.signal }, () => this.session.execute(code));
+    const memoryStop = await this.memory.cellFinished();
     this.running = undefined;
     if (!outcome.ok && (outcome.interrupted || controller.signal.aborted)) {
       // A SIGINT that broke synchronous code bypassed interrupt(): abort the signal here.
       if (!controller.signal.aborted) controller.abort(new DOMException("Interrupted", "AbortError"));
-      outcome = { ok: false, interrupted: true, error: INTERRUPT_ERROR };
+      // The memory guard stops a cell the way an interrupt does; say why.
+      outcome = { ok: false, interrupted: true, error: memoryStop ? memoryError(memoryStop) : INTERRUPT_ERROR };
     }
     await this.finishExecute(msg, outcome, { count, silent, record, stopOnError: c.stop_on_error !== false, expressions: c.user_expressions ?? {} });
   }
@@ -323,6 +329,7 @@ export class Kernel {
   }
 
   shutdown(): void {
+    void this.memory.close();
     this.streams.flush();
     this.session.close();
     this.server.close();

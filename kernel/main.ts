@@ -7,6 +7,36 @@ import { PACKAGE_NAME, PACKAGE_ROOT } from "./paths";
 import { aliasPackage } from "./resolve";
 import { type ConnectionInfo, KernelServer, log } from "./server";
 
+/** Whether process `pid` is alive (a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Exits when the process that started the kernel is gone, as ipykernel's ParentPoller does:
+ * the parent (jupyter-server, a client) killed with -9 cannot shut the kernel down, and an
+ * orphaned kernel would run forever. Watches the parent pid (reparenting changes process.ppid)
+ * and $JPY_PARENT_PID, which jupyter_client sets to its own pid.
+ */
+function exitWithParent(onGone: (why: string) => void, intervalMs = 1000): void {
+  const parent = process.ppid;
+  const jpy = Number(process.env.JPY_PARENT_PID);
+  const timer = setInterval(() => {
+    if (process.ppid !== parent || !alive(parent)) onGone(`its parent process ${parent} is gone`);
+    else if (Number.isInteger(jpy) && jpy > 1 && !alive(jpy)) onGone(`JPY_PARENT_PID ${jpy} is gone`);
+  }, intervalMs);
+  timer.unref();
+}
+
 async function main(): Promise<void> {
   const file = process.argv[2];
   if (!file) {
@@ -19,6 +49,10 @@ async function main(): Promise<void> {
   const kernel = new Kernel(server, process.cwd());
   process.on("SIGINT", () => kernel.interrupt());
   process.on("SIGTERM", () => kernel.shutdown());
+  exitWithParent((why) => {
+    log(`exiting: ${why}`);
+    kernel.shutdown();
+  });
   // Errors of code a cell left running (timers, callbacks) are shown to the user and logged.
   process.on("uncaughtException", (error) => {
     log(`uncaught exception: ${error.stack ?? error}`);

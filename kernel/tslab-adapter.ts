@@ -186,7 +186,7 @@ export const LONG_DECLARATION = 65_536;
  * and a variable whose declaration is still longer than {@link LONG_DECLARATION} (a huge tuple
  * `as const`, say) is declared `any`. Later cells then cost the same whatever came before.
  */
-export function shrinkDeclarations(ts: BundledTypeScript, decl: string): string {
+export function shrinkDeclarations(decl: string, ts: BundledTypeScript = loadTslab().ts): string {
   if (decl.length <= LONG_LITERAL) return decl;
   const file = ts.createSourceFile("__prev__.d.ts", decl, ts.ScriptTarget.Latest, true);
   const edits: { start: number; end: number; text: string }[] = [];
@@ -219,7 +219,7 @@ function shrinkingConverter(ts: BundledTypeScript, converter: TslabConverter): T
   const convert = converter.convert.bind(converter);
   converter.convert = (prevDecl, src) => {
     const result = convert(prevDecl, src);
-    if (result.declOutput) result.declOutput = shrinkDeclarations(ts, result.declOutput);
+    if (result.declOutput) result.declOutput = shrinkDeclarations(result.declOutput, ts);
     return result;
   };
   return converter;

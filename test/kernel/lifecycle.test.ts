@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { test } from "node:test";
+import { tempDir } from "../support/onnx-graphs";
+import { REPO } from "../support/paths";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Whether `pid` is a live process (zombies count as gone). */
+export function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+async function gone(pid: number, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (!running(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !running(pid);
+}
+
+test("kill -9 of the kernel's parent makes the kernel exit", async () => {
+  const ports: Record<string, number> = {};
+  for (const name of ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]) ports[name] = await freePort();
+  const file = path.join(tempDir("kernel-parent-"), "connection.json");
+  writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: randomUUID(), signature_scheme: "hmac-sha256", ...ports }));
+  // A parent that starts the kernel, prints its pid and waits forever (as jupyter-server would).
+  const script = `const c = require("node:child_process").spawn(process.execPath, [${JSON.stringify(path.join(REPO, "dist/kernel/main.js"))}, ${JSON.stringify(file)}], { stdio: ["ignore", "ignore", "pipe"] });
+    c.stderr.on("data", (d) => { if (String(d).includes("listening")) console.log("kernel " + c.pid); });
+    setInterval(() => {}, 1000);`;
+  const parent = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  parent.stdout.on("data", (d) => (out += d));
+  const end = Date.now() + 60_000;
+  while (!/kernel \d+/.test(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  const kernelPid = Number(/kernel (\d+)/.exec(out)?.[1]);
+  assert.ok(kernelPid > 0 && running(kernelPid), `the kernel started: ${out}`);
+  parent.kill("SIGKILL");
+  try {
+    assert.ok(await gone(kernelPid, 15_000), `kernel ${kernelPid} still runs 15 s after its parent was killed`);
+  } finally {
+    if (running(kernelPid)) process.kill(kernelPid, "SIGKILL");
+  }
+});
