@@ -5,10 +5,11 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { GuardConfig } from "./explore-guard";
 import { installKernel } from "./install";
 import { PACKAGE_ROOT } from "./paths";
 
@@ -42,6 +43,12 @@ export interface ExploreServer {
   readonly token: string;
   /** Stops the server (and with it the kernels) and removes the temporary kernelspec. */
   stop(): Promise<void>;
+  /** Resolves when the server has exited (stopped, or on its own), with its exit code. */
+  readonly exited: Promise<number | null>;
+  /** The supervisor's process id (it runs jupyter-server; see explore-guard.ts). */
+  readonly pid: number;
+  /** The temporary folder (kernelspec, config, runtime files and the empty root folder). */
+  readonly prefix: string;
 }
 
 /** A TCP port nobody listens on right now. */
@@ -85,6 +92,8 @@ export async function startExploreServer(options: ExploreServerOptions): Promise
   const port = options.port ?? (await freePort());
   const token = randomBytes(16).toString("hex");
   const data = path.join(prefix, "share", "jupyter");
+  const root = path.join(prefix, "root");
+  mkdirSync(root, { mode: 0o700 });
   const args = [
     "server",
     "--no-browser",
@@ -93,11 +102,15 @@ export async function startExploreServer(options: ExploreServerOptions): Promise
     "--ServerApp.port_retries=0",
     `--ServerApp.token=${token}`,
     `--ServerApp.extra_static_paths=${PAGE_DIR}`,
-    `--ServerApp.root_dir=${os.tmpdir()}`,
+    // A private empty folder: the contents API lists and reads files under the root.
+    `--ServerApp.root_dir=${root}`,
     // CI containers run as root; jupyter-server refuses that unless told.
     ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
   ];
-  const child = spawn(jupyterCommand(options.jupyter), args, {
+  // jupyter-server runs under a supervisor that stops it and removes `prefix` when this process
+  // is gone, even killed with -9 (which leaves it no chance to clean up itself).
+  const guard: GuardConfig = { parentPid: process.pid, prefix, command: jupyterCommand(options.jupyter), args };
+  const child = spawn(process.execPath, [path.join(__dirname, "explore-guard.js"), JSON.stringify(guard)], {
     env: { ...process.env, JUPYTER_PATH: [data, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter), JUPYTER_CONFIG_DIR: path.join(prefix, "config"), JUPYTER_RUNTIME_DIR: path.join(prefix, "runtime") },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -108,12 +121,14 @@ export async function startExploreServer(options: ExploreServerOptions): Promise
   };
   child.stdout!.on("data", collect);
   child.stderr!.on("data", collect);
-  const spawnError = new Promise<never>((_, reject) => child.once("error", (e) => reject(new Error(`cannot start ${jupyterCommand(options.jupyter)}: ${e.message} (install Debian's jupyter-server, or set LIMA_XAI_JUPYTER)`))));
+  const spawnError = new Promise<never>((_, reject) => child.once("error", (e) => reject(new Error(`cannot start the explore supervisor: ${e.message}`))));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      // The supervisor itself gives the server 5 s before SIGKILL; this is the last resort.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
     }
@@ -126,5 +141,5 @@ export async function startExploreServer(options: ExploreServerOptions): Promise
     throw error;
   }
   const query = new URLSearchParams({ token, model: options.model, image: options.image, regions: String(options.regions ?? 49), division: options.division ?? "slico" });
-  return { url: `http://127.0.0.1:${port}/static/index.html?${query}`, port, token, stop };
+  return { url: `http://127.0.0.1:${port}/static/index.html?${query}`, port, token, stop, exited, pid: child.pid!, prefix };
 }

@@ -78,10 +78,15 @@ export async function exploreCommand(args: string[]): Promise<number> {
   process.stdout.write(`lima-xai explore: open ${server.url}\n(Ctrl-C stops the server)\n`);
   // Like `jupyter server`: open the page, but only for a person at a terminal (never from scripts or tests).
   if (!values["no-open"] && process.stdout.isTTY) openInBrowser(server.url);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+  const ended = await new Promise<"signal" | "exited">((resolve) => {
+    process.once("SIGINT", () => resolve("signal"));
+    process.once("SIGTERM", () => resolve("signal"));
+    void server.exited.then(() => resolve("exited"));
   });
   await server.stop();
+  if (ended === "exited") {
+    process.stderr.write("lima-xai explore: the jupyter server exited; stopping\n");
+    return 1;
+  }
   return 0;
 }

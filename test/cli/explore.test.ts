@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { MODELS, PHOTOS, REPO } from "../support/paths";
@@ -41,4 +43,112 @@ test("lima-xai explore prints a URL that serves the page; Ctrl-C stops the serve
   }
   assert.equal(await exited, 0);
   await assert.rejects(fetch(url!), "the server is gone");
+});
+
+/** Process ids of `pid`'s descendants, from /proc (Linux). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const out: number[] = [];
+  const visit = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      visit(c);
+    }
+  };
+  visit(pid);
+  return out;
+}
+
+/** Whether `pid` is a live process (zombies count as gone). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+async function startExplore(): Promise<{ child: ChildProcess; url: string; token: string }> {
+  const child = spawn(process.execPath, [BIN, "explore", "--model", "squeezenet1.1-fp32", "--image", path.join(PHOTOS, "pelican.jpeg"), "--regions", "16"], { env });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const deadline = Date.now() + 60_000;
+  while (!/http:\/\/\S+/.test(out) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  const url = out.match(/http:\/\/\S+/)?.[0];
+  assert.ok(url, `a URL is printed: ${out}`);
+  return { child, url, token: new URL(url).searchParams.get("token")! };
+}
+
+test("explore's jupyter-server serves a private empty folder: the contents API does not list /tmp", async () => {
+  const marker = path.join(os.tmpdir(), `lima-explore-marker-${process.pid}.txt`);
+  writeFileSync(marker, "should not be served");
+  const { child, url, token } = await startExplore();
+  try {
+    const r = await fetch(new URL("/api/contents", url), { headers: { Authorization: `token ${token}` } });
+    assert.equal(r.status, 200);
+    const listing = (await r.json()) as { content: { name: string }[] };
+    assert.deepEqual(listing.content.map((c) => c.name), [], "the root folder is empty");
+    const direct = await fetch(new URL(`/api/contents/${path.basename(marker)}`, url), { headers: { Authorization: `token ${token}` } });
+    assert.equal(direct.status, 404, "a file in /tmp cannot be read");
+  } finally {
+    rmSync(marker, { force: true });
+    child.kill("SIGINT");
+    await new Promise((r) => child.once("exit", r));
+  }
+});
+
+test("kill -9 of explore leaves no jupyter-server, no kernel and no temporary folder; kill -9 of jupyter-server ends its kernel", async () => {
+  for (const victim of ["explore", "server"] as const) {
+    const { child, url, token } = await startExplore();
+    const headers = { Authorization: `token ${token}`, "Content-Type": "application/json" };
+    const kernel = (await (await fetch(new URL("/api/kernels", url), { method: "POST", headers, body: JSON.stringify({ name: "lima-ts" }) })).json()) as { id: string };
+    assert.ok(kernel.id, "a kernel was started");
+    // The tree: explore → supervisor (node explore-guard.js) → jupyter-server → kernel (node main.js).
+    let tree: number[] = [];
+    const end = Date.now() + 30_000;
+    while (Date.now() < end) {
+      tree = descendants(child.pid!);
+      if (tree.some((p) => readFileSync(`/proc/${p}/cmdline`, "utf8").includes("kernel/main.js"))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const cmdline = (p: number) => (running(p) ? readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0") : []);
+    const guardPid = tree.find((p) => cmdline(p).some((a) => a.endsWith("explore-guard.js")))!;
+    const kernelPid = tree.find((p) => cmdline(p).some((a) => a.endsWith("kernel/main.js")))!;
+    const serverPid = tree.find((p) => p !== guardPid && p !== kernelPid && descendants(p).includes(kernelPid))!;
+    assert.ok(guardPid && kernelPid && serverPid, `supervisor, server and kernel found among ${tree.join(", ")}`);
+    const prefix = (JSON.parse(cmdline(guardPid).at(-2) ?? cmdline(guardPid).at(-1)!) as { prefix: string }).prefix;
+    assert.ok(existsSync(prefix));
+    process.kill(victim === "explore" ? child.pid! : serverPid, "SIGKILL");
+    const deadline = Date.now() + 20_000;
+    const left = () => (victim === "explore" ? tree : [serverPid, kernelPid]).filter(running);
+    while (left().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    try {
+      assert.deepEqual(left(), [], `processes left 20 s after kill -9 of ${victim}`);
+      if (victim === "explore") {
+        while (existsSync(prefix) && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 200));
+        assert.equal(existsSync(prefix), false, `${prefix} was removed`);
+        await assert.rejects(fetch(url), "the server is gone");
+      } else {
+        // explore notices that its server is gone and exits (non-zero), removing the folder.
+        const code = await new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once("exit", r)));
+        assert.equal(code, 1);
+        assert.equal(existsSync(prefix), false, `${prefix} was removed`);
+      }
+    } finally {
+      for (const p of tree) if (running(p)) process.kill(p, "SIGKILL");
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }
 });
