@@ -16,7 +16,7 @@ import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./
 import { ProgressBar } from "./progress";
 
 export const EXPLAIN_USAGE = `lima-xai explain --model <path|name> --image <file> [--target <index|label|predicted>]
-  [--division slico|grid|prior] [--regions 49] [--prior-map <greyscale image>] [--search bidirectional|greedy] [--np 8]
+  [--division slico|grid|prior] [--regions 49] [--prior-map <greyscale image>] [--search bidirectional|greedy|fast] [--np 8]
   [--lambda-cons 20] [--lambda-colla 5] [--lambda-conf 0.05] [--lambda-eff 0.01] [--confidence entropy|edl]
   [--baseline 0] [--batch 32] [--device cpu|cuda] [--out <dir>] [--json] [--debug]`;
 

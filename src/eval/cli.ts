@@ -17,7 +17,7 @@ import { summarise, summaryCsv, summaryTable } from "./summary";
 
 export const EVAL_USAGE = `lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename]
   [--methods ${EVAL_METHODS.join(",")}] [--target predicted|true] [--limit N] [--seed 0]
-  [--division slico|grid] [--regions 49] [--search bidirectional|greedy] [--np 8]
+  [--division slico|grid] [--regions 49] [--search bidirectional|greedy|fast] [--np 8]
   [--rise-masks 4000] [--rise-grid 7] [--occlusion-patch 28] [--occlusion-stride 14]
   [--shap-samples 2·|V|+2048] [--lime-samples 1000] [--hsic-designs 1536] [--hsic-grid 8] [--steps 50] [--mu-samples 200] [--mu-grid 9]
   [--batch 32] [--device cpu|cuda] [--debug]`;
