@@ -39,6 +39,8 @@ export interface ExplainControl {
   /** Cancels the run (default: the running notebook cell's signal, inside our kernel). */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ExplainProgress) => void;
+  /** Options for this call only, over the explainer's own (which stay as they are); prefetch uses it. */
+  readonly options?: ExplainerOptions;
 }
 
 /** Iterations a search makes over |V| regions (bidirectional: two regions per iteration while more than n_p remain). */
@@ -126,7 +128,7 @@ export class Explainer {
   async explain(image: RgbImage, control: ExplainControl = {}): Promise<Explanation> {
     const t0 = performance.now();
     const inference0 = this.model.inferenceMs;
-    const options = this.resolved;
+    const options = control.options ? resolveOptions(control.options, this.resolved) : this.resolved;
     const signal = control.signal ?? cellSignal();
     this.checkImage(image);
     const division = this.divide(image, options.division);
