@@ -7,7 +7,7 @@ import { SEARCHES } from "../explain/options";
 import type { Explanation } from "../explain/result";
 import { loadImage } from "../image/load";
 import { loadModel } from "../model/load";
-import { DEVICES } from "../model/onnx";
+import { DEVICES, SESSION_DEFAULTS } from "../model/onnx";
 import { LIMA_LAMBDAS } from "../score/options";
 import { curvesFigure } from "../plot/figures";
 import { escapeHtml, figuresPage } from "../plot/html";
@@ -18,7 +18,7 @@ import { ProgressBar } from "./progress";
 export const EXPLAIN_USAGE = `lima-xai explain --model <path|name> --image <file> [--target <index|label|predicted>]
   [--division slico|grid|prior] [--regions 49] [--prior-map <greyscale image>] [--search bidirectional|greedy|fast] [--np 8]
   [--lambda-cons 20] [--lambda-colla 5] [--lambda-conf 0.05] [--lambda-eff 0.01] [--confidence entropy|edl]
-  [--baseline 0] [--batch 32] [--device cpu|cuda] [--out <dir>] [--json] [--debug]`;
+  [--baseline 0] [--batch 32 (cuda: 128)] [--device cpu|cuda] [--out <dir>] [--json] [--debug]`;
 
 const FLAGS = {
   model: { type: "string" },
@@ -77,8 +77,8 @@ export async function explainCommand(args: string[]): Promise<number> {
   const imageFile = requiredFlag("image", values.image);
   const search = choiceFlag("search", values.search, SEARCHES, "bidirectional");
   const np = numberFlag("np", values.np, 8, { integer: true, min: 1 });
-  const batchSize = numberFlag("batch", values.batch, 32, { integer: true, min: 1 });
   const device = choiceFlag("device", values.device, DEVICES, "cpu");
+  const batchSize = numberFlag("batch", values.batch, SESSION_DEFAULTS.batchSize[device], { integer: true, min: 1 });
   const confidence = choiceFlag("confidence", values.confidence, ["entropy", "edl"] as const, "entropy");
   const baseline = numberFlag("baseline", values.baseline, 0, { min: 0, max: 255 });
   const l = lambdas(values);
