@@ -5,8 +5,9 @@
  * the fast search's passes and region insertion AUC relative to bidirectional, per photo; the
  * event-loop delay during a run against the time of one batch; and the prefetch of one neighbour.
  *
- *   npm run bench [-- --models a,b --regions 25,49,100 --photos 2 --json out.json]
- *   npm run bench -- --quick     one model, |V| = 49, two photos; ends with one JSON line
+ *   npm run bench [-- --models a,b --regions 25,49,100 --photos 2 --searches bidirectional,fast --no-floor --no-prefetch --json out.json]
+ *   npm run bench -- --quick     one model, |V| = 49, two photos (greedy on one, floor for
+ *                                bidirectional only); ends with one JSON line
  *
  * Photos: every fifth of ../shared/data/images/imagenet (sorted), from the first.
  */
@@ -82,7 +83,7 @@ async function runOne(model: LoadedModel, image: RgbImage, photo: string, search
 }
 
 /** Prefetch one neighbour (λ cons one step up) after a run, then make that move: hit rate and times. */
-async function prefetchProbe(model: LoadedModel, image: RgbImage, regions: number) {
+async function prefetchProbe(model: LoadedModel, image: RgbImage, regions: number, compare: boolean) {
   const explainer = new Explainer(model, { division: { method: "slico", regions } });
   await explainer.explain(image);
   const t0 = performance.now();
@@ -90,15 +91,19 @@ async function prefetchProbe(model: LoadedModel, image: RgbImage, regions: numbe
   const prefetchMs = performance.now() - t0;
   explainer.setOptions({ lambdas: { cons: explainer.options.lambdas.cons + 0.5 } });
   const moved = await explainer.explain(image);
+  const probe = {
+    prefetchHitRate: moved.cacheHits / (moved.cacheHits + moved.forwardPasses),
+    prefetchMs, prefetchPasses: report.done[0]?.forwardPasses ?? 0,
+    movedMs: moved.ms, movedPasses: moved.forwardPasses,
+  };
+  if (!compare) return probe;
   // The same move without prefetch, for comparison.
   const cold = new Explainer(model, { division: { method: "slico", regions } });
   await cold.explain(image);
   cold.setOptions({ lambdas: { cons: cold.options.lambdas.cons + 0.5 } });
   const unfetched = await cold.explain(image);
   return {
-    prefetchHitRate: moved.cacheHits / (moved.cacheHits + moved.forwardPasses),
-    prefetchMs, prefetchPasses: report.done[0]?.forwardPasses ?? 0,
-    movedMs: moved.ms, movedPasses: moved.forwardPasses,
+    ...probe,
     withoutPrefetchHitRate: unfetched.cacheHits / (unfetched.cacheHits + unfetched.forwardPasses), withoutPrefetchMs: unfetched.ms,
   };
 }
@@ -115,6 +120,8 @@ async function main(): Promise<void> {
       searches: { type: "string" },
       batch: { type: "string" },
       json: { type: "string" },
+      "no-floor": { type: "boolean", default: false },
+      "no-prefetch": { type: "boolean", default: false },
     },
   });
   const quick = values.quick!;
@@ -134,10 +141,12 @@ async function main(): Promise<void> {
     for (const regions of regionList) {
       for (const search of searches) {
         // --quick measures the floor for the bidirectional rows only (overheadRatio).
-        const floor = !quick || search === "bidirectional";
+        const floor = !values["no-floor"] && (!quick || search === "bidirectional");
+        // --quick runs greedy on one photo: its pass count hardly depends on the photo.
+        const count = quick && search === "greedy" ? 1 : images.length;
         const [runs, peak] = await withPeakRss(async () => {
           const out: PhotoRun[] = [];
-          for (let i = 0; i < images.length; i++) out.push(await runOne(model, images[i], photos[i], search, regions, floor));
+          for (let i = 0; i < count; i++) out.push(await runOne(model, images[i], photos[i], search, regions, floor));
           return out;
         });
         const n = runs.length;
@@ -149,7 +158,7 @@ async function main(): Promise<void> {
         rows.push(row);
         process.stderr.write(`${name} |V|=${regions} ${search}: ${row.passesPerImage.toFixed(0)} passes, ${row.secondsPerImage.toFixed(2)} s/image, floor ${row.floorSecondsPerImage.toFixed(2)}, load ${load()}\n`);
       }
-      if (regions === 49 || quick) probes.push({ model: name, regions, ...(await prefetchProbe(model, images[0], regions)) });
+      if ((regions === 49 || quick) && !values["no-prefetch"]) probes.push({ model: name, regions, ...(await prefetchProbe(model, images[0], regions, !quick)) });
     }
     await model.dispose();
   }
