@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import sharp from "sharp";
+import { readRecords, runEvaluation, type EvalImage } from "../../src/eval";
+import { createRandom } from "../../src/util/random";
+import { fakeModel, squareScore, SQUARE_SIDE, whiteImage } from "../support/fake-model";
+import { linearModel, tempDir, writeTestModel } from "../support/onnx-graphs";
+import { REPO } from "../support/paths";
+
+const BIN = path.join(REPO, "bin/lima-xai.js");
+const SIDE = 32;
+
+/** Runs the CLI as a child process; resolves with its exit code and stderr. */
+function cli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += String(chunk)));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stderr }));
+  });
+}
+
+/** A three-class linear model on 32×32 inputs with seeded weights, and a folder of seeded noise photos. */
+async function fixture(images: number): Promise<{ card: string; folder: string }> {
+  const rng = createRandom(7);
+  const random = () => rng.next();
+  const weights = [0, 1, 2].map(() => Float32Array.from({ length: 3 * SIDE * SIDE }, () => (random() - 0.5) / 100));
+  const card = writeTestModel(linearModel({ width: SIDE, height: SIDE, weights }), { name: "lin3", width: SIDE, height: SIDE, classes: ["a", "b", "c"] });
+  const folder = tempDir("concurrent-images-");
+  for (let i = 0; i < images; i++) {
+    const pixels = Buffer.from(Array.from({ length: SIDE * SIDE * 3 }, () => Math.floor(random() * 256)));
+    await sharp(pixels, { raw: { width: SIDE, height: SIDE, channels: 3 } }).png().toFile(path.join(folder, `img${i}.png`));
+  }
+  return { card, folder };
+}
+
+test("two lima-xai eval processes on one --out share the pairs: every pair written once, both exit 0", async () => {
+  const { card, folder } = await fixture(8);
+  const out = path.join(tempDir("concurrent-out-"), "results.jsonl");
+  const methods = ["lima", "rise", "occlusion"];
+  const args = [
+    "eval", "--model", card, "--images", folder, "--out", out, "--methods", methods.join(","),
+    "--division", "grid", "--regions", "16", "--np", "2", "--rise-masks", "600", "--rise-grid", "4",
+    "--occlusion-patch", "4", "--occlusion-stride", "2", "--steps", "20", "--mu-samples", "100", "--mu-grid", "4",
+  ];
+  const [a, b] = await Promise.all([cli(args), cli(args)]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const records = readRecords(out);
+  const keys = records.map((r) => `${r.image}/${r.method}`);
+  assert.equal(new Set(keys).size, keys.length, `no pair twice: ${keys.length} lines for ${new Set(keys).size} pairs`);
+  assert.equal(keys.length, 8 * methods.length, "every pair is there");
+  assert.equal(existsSync(`${out}.lock`), false, "the lock is released");
+  assert.equal(existsSync(`${out}.claims`), false, "no claim left behind");
+});
+
+test("a last record without its final newline is kept, and the newline repaired before the next line", async () => {
+  const out = path.join(tempDir("newline-"), "r.jsonl");
+  const W = SQUARE_SIDE;
+  const images: EvalImage[] = [
+    { name: "white.png", trueClass: 0, load: async () => whiteImage(W, W) },
+    { name: "other.png", trueClass: 0, load: async () => whiteImage(W, W) },
+  ];
+  const options = { methods: ["occlusion", "rise"] as const, out, methodOptions: { occlusion: { patch: 8, stride: 8 }, rise: { masks: 12, grid: 4 } }, metrics: { steps: 4, muSamples: 6, muGrid: 4 } };
+  await runEvaluation({ model: fakeModel(squareScore, { width: W, height: W }), images: images.slice(0, 1), ...options, methods: [...options.methods] });
+  const full = readFileSync(out, "utf8");
+  writeFileSync(out, full.replace(/\n$/, ""));
+  assert.equal(readRecords(out).length, 2, "the complete last record is read");
+  const model = fakeModel(squareScore, { width: W, height: W });
+  const again = await runEvaluation({ model, images, ...options, methods: [...options.methods] });
+  assert.equal(again.added, 2, "only the new image's pairs are computed");
+  assert.equal(again.skipped, 2);
+  const text = readFileSync(out, "utf8");
+  assert.ok(text.startsWith(full), "the old lines are untouched and the lost newline is back");
+  assert.equal(text.split("\n").filter((l) => l !== "").length, 4);
+  assert.deepEqual(readRecords(out).map((r) => `${r.image}/${r.method}`).sort(), ["other.png/occlusion", "other.png/rise", "white.png/occlusion", "white.png/rise"]);
+});
