@@ -18,7 +18,7 @@ import { ProgressBar } from "./progress";
 export const EXPLAIN_USAGE = `lima-xai explain --model <path|name> --image <file> [--target <index|label|predicted>]
   [--division slico|grid|prior] [--regions 49] [--prior-map <greyscale image>] [--search bidirectional|greedy] [--np 8]
   [--lambda-cons 20] [--lambda-colla 5] [--lambda-conf 0.05] [--lambda-eff 0.01] [--confidence entropy|edl]
-  [--baseline 0] [--batch 32] [--device cpu|cuda] [--out <dir>] [--json] [--debug]`;
+  [--baseline 0] [--batch 32] [--device cpu|cuda] [--allow-outside-paths] [--out <dir>] [--json] [--debug]`;
 
 const FLAGS = {
   model: { type: "string" },
@@ -37,6 +37,7 @@ const FLAGS = {
   baseline: { type: "string" },
   batch: { type: "string" },
   device: { type: "string" },
+  "allow-outside-paths": { type: "boolean" },
   out: { type: "string" },
   json: { type: "boolean" },
   debug: { type: "boolean" },
@@ -45,13 +46,18 @@ const FLAGS = {
 const DIVISIONS = ["slico", "grid", "prior"] as const;
 
 async function priorMap(file: string, width: number, height: number): Promise<SaliencyMap> {
-  const raw = await sharp(file).greyscale().resize(width, height, { fit: "fill" }).raw().toBuffer();
+  let raw: Buffer;
+  try {
+    raw = await sharp(file).greyscale().resize(width, height, { fit: "fill" }).raw().toBuffer();
+  } catch (error) {
+    throw new UsageError(`--prior-map ${file} cannot be read as a greyscale image: ${(error as Error).message.split("\n")[0]}`);
+  }
   return { width, height, data: Float32Array.from(raw) };
 }
 
 async function divisionOptions(values: Record<string, string | boolean | undefined>, width: number, height: number): Promise<DivisionOptions> {
   const method = choiceFlag("division", values.division as string | undefined, DIVISIONS, "slico");
-  const regions = numberFlag("regions", values.regions as string | undefined, method === "prior" ? 25 : 49, { integer: true, min: 2 });
+  const regions = numberFlag("regions", values.regions as string | undefined, method === "prior" ? 25 : 49, { integer: true, min: 2, max: 400 });
   if (method === "grid") {
     const n = Math.round(Math.sqrt(regions));
     if (n * n !== regions) throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${[4, 9, 16, 25, 36, 49, 64, 100].join(", ")}, …)`);
@@ -82,7 +88,7 @@ export async function explainCommand(args: string[]): Promise<number> {
   const confidence = choiceFlag("confidence", values.confidence, ["entropy", "edl"] as const, "entropy");
   const baseline = numberFlag("baseline", values.baseline, 0, { min: 0, max: 255 });
   const l = lambdas(values);
-  const model = await loadModel(modelSpec, { batchSize, device, onDownload: (m) => process.stderr.write(`${m}\n`) });
+  const model = await loadModel(modelSpec, { batchSize, device, allowOutsidePaths: Boolean(values["allow-outside-paths"]), onDownload: (m) => process.stderr.write(`${m}\n`) });
   try {
     const image = await loadImage(imageFile, model.card);
     const division = await divisionOptions(values, image.width, image.height);

@@ -20,7 +20,7 @@ export const EVAL_USAGE = `lima-xai eval --model <path|name> --images <folder> -
   [--division slico|grid] [--regions 49] [--search bidirectional|greedy] [--np 8]
   [--rise-masks 4000] [--rise-grid 7] [--occlusion-patch 28] [--occlusion-stride 14]
   [--shap-samples 2·|V|+2048] [--lime-samples 1000] [--hsic-designs 1536] [--hsic-grid 8] [--steps 50] [--mu-samples 200] [--mu-grid 9]
-  [--batch 32] [--device cpu|cuda] [--debug]`;
+  [--batch 32] [--device cpu|cuda] [--allow-outside-paths] [--debug]`;
 
 const FLAGS = {
   model: { type: "string" },
@@ -48,6 +48,7 @@ const FLAGS = {
   "mu-grid": { type: "string" },
   batch: { type: "string" },
   device: { type: "string" },
+  "allow-outside-paths": { type: "boolean" },
   debug: { type: "boolean" },
 } as const;
 
@@ -81,7 +82,7 @@ function optionalInteger(name: string, value: string | boolean | undefined, min:
 /** `--division` and `--regions`: LIMA's regions, also those of Kernel SHAP and LIME. */
 function divisionFlag(v: Values): DivisionOptions {
   const method = choiceFlag("division", v.division as string | undefined, ["slico", "grid"] as const, "slico");
-  const regions = numberFlag("regions", v.regions as string | undefined, 49, { integer: true, min: 2 });
+  const regions = numberFlag("regions", v.regions as string | undefined, 49, { integer: true, min: 2, max: 400 });
   const n = Math.round(Math.sqrt(regions));
   if (method === "grid" && n * n !== regions) {
     throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${[4, 9, 16, 25, 36, 49, 64, 100].join(", ")}, …)`);
@@ -149,6 +150,7 @@ interface EvalConfig {
   readonly metrics: EvalMetricOptions;
   readonly batchSize: number;
   readonly device: (typeof DEVICES)[number];
+  readonly allowOutsidePaths: boolean;
 }
 
 /** Parses and checks every flag before anything runs; a bad one is a {@link UsageError} naming it. */
@@ -179,6 +181,7 @@ function parseEvalFlags(args: string[]): EvalConfig {
     metrics: metricOptions(v),
     batchSize: numberFlag("batch", values.batch, 32, { integer: true, min: 1 }),
     device: choiceFlag("device", values.device, DEVICES, "cpu"),
+    allowOutsidePaths: Boolean(values["allow-outside-paths"]),
     files: listImages(imagesFolder, optionalInteger("limit", values.limit, 1)),
   };
 }
@@ -223,7 +226,7 @@ function writeSummary(out: string, title: string, result: EvaluationResult, stdo
  */
 export async function evalCommand(args: string[], io: { readonly stdout?: NodeJS.WritableStream } = {}): Promise<number> {
   const config = parseEvalFlags(args);
-  const model = await loadModel(config.modelSpec, { batchSize: config.batchSize, device: config.device, onDownload: (m) => process.stderr.write(`${m}\n`) });
+  const model = await loadModel(config.modelSpec, { batchSize: config.batchSize, device: config.device, allowOutsidePaths: config.allowOutsidePaths, onDownload: (m) => process.stderr.write(`${m}\n`) });
   try {
     const result = await runWithProgress(model, config);
     if (!result) {
