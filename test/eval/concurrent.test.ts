@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import sharp from "sharp";
-import { readRecords, runEvaluation, type EvalImage } from "../../src/eval";
+import { pairKey, readRecords, ResultsLock, runEvaluation, type EvalImage } from "../../src/eval";
 import { createRandom } from "../../src/util/random";
 import { fakeModel, squareScore, SQUARE_SIDE, whiteImage } from "../support/fake-model";
 import { linearModel, tempDir, writeTestModel } from "../support/onnx-graphs";
@@ -78,4 +79,33 @@ test("a last record without its final newline is kept, and the newline repaired 
   assert.ok(text.startsWith(full), "the old lines are untouched and the lost newline is back");
   assert.equal(text.split("\n").filter((l) => l !== "").length, 4);
   assert.deepEqual(readRecords(out).map((r) => `${r.image}/${r.method}`).sort(), ["other.png/occlusion", "other.png/rise", "white.png/occlusion", "white.png/rise"]);
+});
+
+test("a lock or claim left by a dead process is taken over; a live process's lock makes the other wait, then fail naming it", async () => {
+  const dead = spawnSync(process.execPath, ["-e", "0"]).pid!;
+  const out = path.join(tempDir("stale-"), "r.jsonl");
+  writeFileSync(`${out}.lock`, `${dead} ${os.hostname()}\n`);
+  const lock = new ResultsLock(out, { timeoutMs: 500 });
+  assert.equal(await lock.locked(() => "ran"), "ran", "the dead process's lock is removed");
+  assert.equal(existsSync(`${out}.lock`), false);
+
+  writeFileSync(`${out}.lock`, `${process.ppid} ${os.hostname()}\n`); // a live process (our parent) holds it
+  const t0 = Date.now();
+  await assert.rejects(lock.locked(() => "never"), new RegExp(`is locked by process ${process.ppid} on .* for more than 500 ms; if no other lima-xai eval is writing it, remove .*r\\.jsonl\\.lock`));
+  assert.ok(Date.now() - t0 >= 500);
+  unlinkSync(`${out}.lock`);
+
+  // A claim of a dead process: the pair is computed by the next run, and the claim removed.
+  const W = SQUARE_SIDE;
+  const key = pairKey("white.png", "occlusion");
+  const claims = new ResultsLock(out);
+  await claims.locked(() => claims.claim(key)); // claimed by this process, then forged as the dead one's
+  const [file] = readdirSync(`${out}.claims`);
+  writeFileSync(path.join(`${out}.claims`, file), `${dead} ${os.hostname()}\n`);
+  const result = await runEvaluation({
+    model: fakeModel(squareScore, { width: W, height: W }), images: [{ name: "white.png", load: async () => whiteImage(W, W) }], methods: ["occlusion"], out,
+    methodOptions: { occlusion: { patch: 8, stride: 8 } }, metrics: { steps: 4, muSamples: 6, muGrid: 4 },
+  });
+  assert.equal(result.added, 1);
+  assert.equal(existsSync(`${out}.claims`), false);
 });
