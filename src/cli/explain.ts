@@ -14,6 +14,7 @@ import { escapeHtml, figuresPage } from "../plot/html";
 import type { SaliencyMap } from "../types";
 import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
 import { ProgressBar } from "./progress";
+import { REGIONS } from "../params/lima";
 
 export const EXPLAIN_USAGE = `lima-xai explain --model <path|name> --image <file> [--target <index|label|predicted>]
   [--division slico|grid|prior] [--regions 49] [--prior-map <greyscale image>] [--search bidirectional|greedy] [--np 8]
@@ -57,7 +58,7 @@ async function priorMap(file: string, width: number, height: number): Promise<Sa
 
 async function divisionOptions(values: Record<string, string | boolean | undefined>, width: number, height: number): Promise<DivisionOptions> {
   const method = choiceFlag("division", values.division as string | undefined, DIVISIONS, "slico");
-  const regions = numberFlag("regions", values.regions as string | undefined, method === "prior" ? 25 : 49, { integer: true, min: 2, max: 400 });
+  const regions = numberFlag("regions", values.regions as string | undefined, method === "prior" ? 25 : 49, { integer: true, min: REGIONS.min, max: REGIONS.max });
   if (method === "grid") {
     const n = Math.round(Math.sqrt(regions));
     if (n * n !== regions) throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${[4, 9, 16, 25, 36, 49, 64, 100].join(", ")}, …)`);

@@ -9,6 +9,7 @@ import path from "node:path";
 import { loadImage } from "../image/load";
 import { loadModel } from "../model/load";
 import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
+import { REGIONS } from "../params/lima";
 
 export const EXPLORE_USAGE = "lima-xai explore --model <path|name> --image <file> [--regions 49] [--division slico|grid] [--port N] [--no-open]";
 
@@ -61,7 +62,7 @@ export async function exploreCommand(args: string[]): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (${EXPLORE_USAGE})`);
   const model = modelSpec(requiredFlag("model", values.model));
   const image = path.resolve(requiredFlag("image", values.image));
-  const regions = numberFlag("regions", values.regions, 49, { integer: true, min: 2, max: 400 });
+  const regions = numberFlag("regions", values.regions, 49, { integer: true, min: REGIONS.min, max: REGIONS.max });
   const division = choiceFlag("division", values.division, ["slico", "grid"] as const, "slico");
   const port = values.port === undefined ? undefined : numberFlag("port", values.port, 0, { integer: true, min: 1, max: 65535 });
   if (!existsSync(image) || !statSync(image).isFile()) throw new UsageError(`--image ${image} is not a file`);

@@ -14,6 +14,7 @@ import { readRecords } from "./records";
 import { summaryHtml } from "./report";
 import { type EvalImage, type EvalMetricOptions, type EvaluationResult, runEvaluation } from "./runner";
 import { summarise, summaryCsv, summaryTable } from "./summary";
+import { REGIONS } from "../params/lima";
 
 export const EVAL_USAGE = `lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename]
   [--methods ${EVAL_METHODS.join(",")}] [--target predicted|true] [--limit N] [--seed 0]
@@ -82,7 +83,7 @@ function optionalInteger(name: string, value: string | boolean | undefined, min:
 /** `--division` and `--regions`: LIMA's regions, also those of Kernel SHAP and LIME. */
 function divisionFlag(v: Values): DivisionOptions {
   const method = choiceFlag("division", v.division as string | undefined, ["slico", "grid"] as const, "slico");
-  const regions = numberFlag("regions", v.regions as string | undefined, 49, { integer: true, min: 2, max: 400 });
+  const regions = numberFlag("regions", v.regions as string | undefined, 49, { integer: true, min: REGIONS.min, max: REGIONS.max });
   const n = Math.round(Math.sqrt(regions));
   if (method === "grid" && n * n !== regions) {
     throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${[4, 9, 16, 25, 36, 49, 64, 100].join(", ")}, …)`);

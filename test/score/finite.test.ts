@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ModelOutput } from "../../src/model/types";
-import { resolveLambdas } from "../../src/score/options";
+import type { Lambdas } from "../../src/score/options";
 import { scoreSubset, type SubmodularScore } from "../../src/score/submodular";
 
 const output = (p0: number): ModelOutput => {
@@ -9,8 +9,9 @@ const output = (p0: number): ModelOutput => {
   return { probs, features: probs };
 };
 
-function score(lambdas: Partial<Parameters<typeof resolveLambdas>[0]>): SubmodularScore {
-  return { target: { kind: "class", index: 0 }, lambdas: resolveLambdas(lambdas), confidence: "entropy", distances: new Float64Array([0, 0.5, 0.5, 0]), m: 2 };
+/** A score with weights as given (not through the schema's bounds: scoreSubset is also called directly). */
+function score(lambdas: Partial<Lambdas>): SubmodularScore {
+  return { target: { kind: "class", index: 0 }, lambdas: { cons: 20, colla: 5, conf: 0.05, eff: 0.01, ...lambdas }, confidence: "entropy", distances: new Float64Array([0, 0.5, 0.5, 0]), m: 2 };
 }
 
 test("scoreSubset: weights whose sum overflows to Infinity stop with a RangeError naming them; large finite sums stay exact", () => {
