@@ -1,7 +1,7 @@
 /**
  * Whether onnxruntime-node can use CUDA here, found without loading anything: on Linux its CUDA
  * execution provider is two shared libraries installed beside the binding only when asked for
- * (ONNXRUNTIME_NODE_INSTALL=cuda12). Checking them first keeps onnxruntime's native error dump
+ * (its install script with ONNXRUNTIME_NODE_INSTALL=cuda12; README "--device cuda"). Checking them first keeps onnxruntime's native error dump
  * off the terminal and says what is missing.
  */
 import { existsSync } from "node:fs";
@@ -29,8 +29,9 @@ export function cudaProblem(dir = onnxruntimeBinaryDir(), platform: NodeJS.Platf
   if (platform !== "linux" || dir === undefined) return undefined;
   const missing = CUDA_PROVIDER_LIBRARIES.filter((lib) => !existsSync(path.join(dir, lib)));
   if (missing.length === 0) return undefined;
+  const script = path.join(dir, "..", "..", "..", "..", "script", "install");
   return (
     `onnxruntime-node's CUDA provider is not installed (${missing.join(" and ")} missing in ${dir}); ` +
-    "install it on a machine with CUDA 12 and cuDNN 9 with ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node"
+    `install it on a machine with CUDA 12, cuDNN 9 and internet: ONNXRUNTIME_NODE_INSTALL=cuda12 node ${script}`
   );
 }
