@@ -4,21 +4,23 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** Who holds a lock or a claim: written into the file as `pid host`. */
+/** Who holds a lock or a claim: written into the file as `pid host [run]` (run: one evaluation within the process). */
 interface Owner {
   readonly pid: number;
   readonly host: string;
+  readonly run?: string;
 }
 
 const ME: Owner = { pid: process.pid, host: os.hostname() };
+let runs = 0;
 
 function ownerText(owner: Owner): string {
-  return `${owner.pid} ${owner.host}\n`;
+  return `${owner.pid} ${owner.host}${owner.run ? ` ${owner.run}` : ""}\n`;
 }
 
 function parseOwner(text: string): Owner | undefined {
-  const m = /^(\d+) (\S+)\s*$/.exec(text);
-  return m ? { pid: Number(m[1]), host: m[2] } : undefined;
+  const m = /^(\d+) (\S+)(?: (\S+))?\s*$/.exec(text);
+  return m ? { pid: Number(m[1]), host: m[2], run: m[3] } : undefined;
 }
 
 /** A process on this host is alive when signal 0 reaches it; on another host it is assumed alive. */
@@ -87,6 +89,8 @@ export class ResultsLock {
   readonly claimsDir: string;
   private readonly timeoutMs: number;
   private readonly pollMs: number;
+  /** This object's claims: two evaluations in one process tell theirs apart by it. */
+  private readonly me: Owner = { ...ME, run: String(++runs) };
 
   constructor(readonly out: string, options: ResultsLockOptions = {}) {
     this.lockFile = `${out}.lock`;
@@ -156,9 +160,10 @@ export class ResultsLock {
   claim(key: string): "mine" | "busy" {
     const file = this.claimFile(key);
     const owner = readOwner(file);
-    if (owner !== "gone" && owner !== undefined && isAlive(owner) && owner.pid !== ME.pid) return "busy";
+    const mine = owner !== "gone" && owner !== undefined && owner.pid === ME.pid && owner.host === ME.host && owner.run === this.me.run;
+    if (owner !== "gone" && owner !== undefined && isAlive(owner) && !mine) return "busy";
     mkdirSync(this.claimsDir, { recursive: true });
-    writeFileSync(file, ownerText(ME));
+    writeFileSync(file, ownerText(this.me));
     return "mine";
   }
 
@@ -166,7 +171,7 @@ export class ResultsLock {
   release(key: string): void {
     const file = this.claimFile(key);
     const owner = readOwner(file);
-    if (owner === "gone" || (owner && (owner.pid !== ME.pid || owner.host !== ME.host))) return;
+    if (owner === "gone" || (owner && (owner.pid !== ME.pid || owner.host !== ME.host || owner.run !== this.me.run))) return;
     try {
       unlinkSync(file);
     } catch {

@@ -109,3 +109,18 @@ test("a lock or claim left by a dead process is taken over; a live process's loc
   assert.equal(result.added, 1);
   assert.equal(existsSync(`${out}.claims`), false);
 });
+
+test("two runEvaluation calls at once in one process on one file write every pair once", async () => {
+  const out = path.join(tempDir("in-process-"), "r.jsonl");
+  const W = SQUARE_SIDE;
+  const images: EvalImage[] = ["a.png", "b.png", "c.png"].map((name) => ({ name, load: async () => whiteImage(W, W) }));
+  const options = { images, methods: ["occlusion", "rise"] as ("occlusion" | "rise")[], out, methodOptions: { occlusion: { patch: 4, stride: 4 }, rise: { masks: 40, grid: 4 } }, metrics: { steps: 6, muSamples: 8, muGrid: 4 } };
+  const [a, b] = await Promise.all([
+    runEvaluation({ model: fakeModel(squareScore, { width: W, height: W }), ...options }),
+    runEvaluation({ model: fakeModel(squareScore, { width: W, height: W }), ...options }),
+  ]);
+  const keys = readRecords(out).map((r) => `${r.image}/${r.method}`);
+  assert.equal(keys.length, 6);
+  assert.equal(new Set(keys).size, 6, keys.join(", "));
+  assert.equal(a.added + b.added, 6, "the two runs split the pairs");
+});
