@@ -198,7 +198,7 @@ async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<Evalu
     return await runEvaluation({
       model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, seed: c.seed,
       signal: controller.signal,
-      onProgress: (p) => bar.update(p.done, p.total, `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
+      onProgress: (p) => bar.update(p.done, p.total, p.waiting ? `waiting for ${p.waiting} pair(s) another run is computing` : `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
     });
   } catch (error) {
     if (!isAbortError(error)) throw error;

@@ -44,6 +44,8 @@ export interface EvalProgress {
   readonly method: EvalMethod;
   /** Fraction of the pair in flight done, 0..1. */
   readonly fraction: number;
+  /** Set while this run waits for pairs another run holds: how many (image and method are the first of them). */
+  readonly waiting?: number;
 }
 
 /** Options of {@link runEvaluation}. */
@@ -246,6 +248,7 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
       }
       pending = busy;
       // Pairs another live run is computing: wait for its lines (or take them over if it dies).
+      if (pending.length > 0) o.onProgress?.({ done, total, image: pending[0].img.name, method: pending[0].method, fraction: 0, waiting: pending.length });
       if (pending.length > 0) await sleep(o.lock?.waitMs ?? 200, undefined, { signal: o.signal });
     }
   } finally {
