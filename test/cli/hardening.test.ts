@@ -46,7 +46,7 @@ test("explain with stderr piped prints progress lines (no bar), ending at 100%",
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stderr.trim().split("\n");
   assert.ok(lines.length >= 3, r.stderr);
-  for (const line of lines) assert.match(line, /^explaining pelican\.jpeg: \d+% \(\d+\/\d+\) [\d.]+s, ETA [\d.]+s/);
+  for (const line of lines) assert.match(line, /^explaining pelican\.jpeg \(lima\): \d+% \(\d+\/\d+\) [\d.]+s, ETA [\d.]+s/);
   assert.match(lines.at(-1)!, /: 100% \(/);
   assert.doesNotMatch(r.stderr, /\r/, "no carriage-return bar");
 });
