@@ -1,6 +1,7 @@
 import { EVAL_USAGE, evalCommand } from "../eval/cli";
 import { explainCommand, EXPLAIN_USAGE } from "./explain";
 import { EXPLORE_USAGE } from "./explore";
+import { SOP_TRAIN_USAGE } from "./sop-train";
 import { UsageError } from "./args";
 
 const USAGE = `lima-xai — black-box submodular attribution (LIMA, SMDL) for image models
@@ -11,6 +12,7 @@ Commands:
   lima-xai kernel uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
   ${EXPLORE_USAGE}
   ${EVAL_USAGE}
+  ${SOP_TRAIN_USAGE}
 
 Models by name are looked up in $LIMA_XAI_MODELS, then the user cache, then the built-in registry.`;
 
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, { run: () => Command; usage: () => string }> = {
   eval: { run: () => evalCommand, usage: () => EVAL_USAGE },
   kernel: { run: () => kernelCli().kernelCommand, usage: () => kernelCli().KERNEL_USAGE },
   explore: { run: () => (require("./explore") as typeof import("./explore")).exploreCommand, usage: () => EXPLORE_USAGE },
+  "sop-train": { run: () => (require("./sop-train") as typeof import("./sop-train")).sopTrainCommand, usage: () => SOP_TRAIN_USAGE },
 };
 
 function kernelCli(): typeof import("../../kernel/cli") {
