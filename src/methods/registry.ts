@@ -15,12 +15,12 @@ import type { AttributionMethod } from "./types";
 
 export const METHODS: readonly AttributionMethod[] = [
   LIMA,
-  SMDL,
   RISE,
   OCCLUSION,
   KERNELSHAP,
   LIME,
   HSIC,
+  SMDL,
   SOP,
 ];
 
