@@ -190,7 +190,7 @@ export const ATTRIBUTION_ERROR_METRIC: MetricSpec = {
     { key: "delErr", label: "deletion error", better: "lower" },
     { key: "insErr", label: "insertion error", better: "lower" },
   ],
-  params: [{ kind: "number", name: "samples", label: "subsets", default: 64, min: 1, max: 4096, integer: true, unit: "subsets", meaning: "random region subsets on which Definitions 1 and 3 are measured" }],
+  params: [{ kind: "number", name: "samples", label: "subsets", flag: "error-subsets", default: 64, min: 1, max: 4096, integer: true, unit: "subsets", meaning: "random region subsets on which Definitions 1 and 3 are measured" }],
   async evaluate(bench: MetricBenchmark, result: AttributionResult, options: Readonly<Record<string, unknown>> = {}): Promise<Record<string, number>> {
     const samples = typeof options.samples === "number" ? options.samples : 64;
     const e = await sampledAttributionError(bench.model, bench.image, result.map, bench.division, { target: bench.target, samples, seed: bench.seed, baseline: bench.baseline, signal: bench.signal });

@@ -29,7 +29,7 @@ export function sopWeightsFile(model: string): string {
 
 /** SOP's own options. */
 export const SOP_PARAMS: readonly ParamSpec[] = [
-  { kind: "number", name: "baseline", label: "group baseline", flag: "sop-baseline", default: 0, min: 0, max: 255, unit: "0..255", meaning: "value of the pixels outside a group when the backbone encodes it" },
+  { kind: "number", name: "baseline", label: "group baseline", flag: "sop-baseline", default: 0, min: 0, max: 255, unit: "pixel value", meaning: "value of the pixels outside a group when the backbone encodes it" },
 ];
 
 function loadWeights(model: string, h: number): GroupSelectWeights {
