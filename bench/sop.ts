@@ -13,7 +13,7 @@ import { deserialize, serialize } from "node:v8";
 import { encodeAll, fitSop, type Labelled } from "../src/methods/sop/folder";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: "string", default: "mobilenetv2-12-int8" }, train: { type: "string", default: "30" }, epochs: { type: "string", default: "30" }, regions: { type: "string", default: "49" }, images: { type: "string" }, cache: { type: "string" } } });
+  const { values } = parseArgs({ options: { model: { type: "string", default: "mobilenetv2-12-int8" }, train: { type: "string", default: "30" }, epochs: { type: "string", default: "30" }, regions: { type: "string", default: "49" }, images: { type: "string" }, cache: { type: "string" }, radii: { type: "string", default: "1" } } });
   const folder = values.images ?? path.join(process.env.LIMA_XAI_SHARED ?? path.resolve("../shared"), "data", "images", "imagenet");
   const files = readdirSync(folder).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => path.join(folder, f));
   const nTrain = Math.min(Number(values.train), files.length - 1);
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     const onLine = (l: string) => process.stderr.write(`${l}\n`);
     const t0 = performance.now();
     // --cache FILE keeps the encoded photos (the G + 1 forward passes per photo) between runs.
-    const photos: Labelled[] = values.cache && existsSync(values.cache) ? deserialize(readFileSync(values.cache)) : await encodeAll(backbone, files, { train: [], regions: Number(values.regions), onLine });
+    const photos: Labelled[] = values.cache && existsSync(values.cache) ? deserialize(readFileSync(values.cache)) : await encodeAll(backbone, files, { train: [], regions: Number(values.regions), radii: values.radii!.split(",").map(Number), onLine });
     const encodeMsPerPhoto = (performance.now() - t0) / photos.length;
     if (values.cache && !existsSync(values.cache)) writeFileSync(values.cache, serialize(photos));
     for (const epochs of values.epochs!.split(",").map(Number)) {

@@ -86,6 +86,10 @@ test("neighbourhoodGroups joins each region with the regions it touches", () => 
   const { regions } = neighbourhoodGroups(gridDivision(6, 6, { n: 3 }));
   assert.deepEqual(regions[0], [0, 1, 3]);
   assert.deepEqual(regions[4], [1, 3, 4, 5, 7]);
+  const two = neighbourhoodGroups(gridDivision(6, 6, { n: 3 }), [1, 2]);
+  assert.equal(two.regions.length, 18);
+  assert.deepEqual(two.regions[9], [0, 1, 2, 3, 4, 6], "region 0 within two steps");
+  assert.throws(() => neighbourhoodGroups(gridDivision(6, 6, { n: 3 }), [-1]), /group radius -1 is not allowed/);
 });
 
 test("trainGroupSelect learns to select the group that carries the class (toy, 2 classes)", () => {

@@ -16,6 +16,8 @@ export interface SopFolderOptions extends RunControl {
   readonly heldOut?: readonly string[];
   /** Target |V| of the SLICO division whose neighbourhoods are the groups (default 49). */
   readonly regions?: number;
+  /** Neighbourhood radii of the groups (default [1]). */
+  readonly radii?: readonly number[];
   readonly epochs?: number;
   readonly d?: number;
   readonly seed?: number;
@@ -61,7 +63,7 @@ export async function encodeAll(backbone: SopBackbone, files: readonly string[],
     const image = await loadImage(f, backbone.model.card);
     const wnid = path.basename(f).split("_")[0];
     const truth = classes.findIndex((c) => c.wnid === wnid);
-    out.push({ ...(await encodePhoto(backbone, image, { division: { method: "slico", regions: options.regions ?? 49 }, signal: options.signal })), truth: truth >= 0 ? truth : undefined });
+    out.push({ ...(await encodePhoto(backbone, image, { division: { method: "slico", regions: options.regions ?? 49 }, radii: options.radii, signal: options.signal })), truth: truth >= 0 ? truth : undefined });
     options.onLine?.(`encoded ${out.length}/${files.length} ${path.basename(f)}`);
   }
   return out;
