@@ -16,7 +16,7 @@ export interface SopFolderOptions extends RunControl {
   readonly heldOut?: readonly string[];
   /** Target |V| of the SLICO division whose neighbourhoods are the groups (default 49). */
   readonly regions?: number;
-  /** Neighbourhood radii of the groups (default [1]). */
+  /** Neighbourhood radii of the groups (default DEFAULT_SOP_RADII). */
   readonly radii?: readonly number[];
   readonly epochs?: number;
   readonly d?: number;

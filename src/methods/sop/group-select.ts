@@ -123,7 +123,7 @@ export interface GroupSelectExample {
 
 /** Options of {@link trainGroupSelect}. */
 export interface GroupSelectTraining {
-  /** Passes over the examples (default 30). */
+  /** Passes over the examples (default 3: on the shared photos more epochs overfit the training photos, docs/SOP.md). */
   readonly epochs?: number;
   /** Adam step size (default 0.005). */
   readonly learningRate?: number;
@@ -185,7 +185,7 @@ function softmaxCrossEntropy(logits: Float64Array, label: number): { loss: numbe
  * with the task loss; the backbone and C stay frozen here). Returns new weights and the loss per epoch.
  */
 export function trainGroupSelect(head: ClassifierHead, start: GroupSelectWeights, examples: readonly GroupSelectExample[], options: GroupSelectTraining = {}): { weights: GroupSelectWeights; losses: number[] } {
-  const epochs = options.epochs ?? 30;
+  const epochs = options.epochs ?? 3;
   const lr = options.learningRate ?? 0.005;
   const batch = options.batch ?? 8;
   if (examples.length === 0) throw new RangeError("GroupSelect training needs at least one example; got none");

@@ -15,7 +15,7 @@ import type { Division, RgbImage } from "../../types";
 import { requestDivision } from "../common";
 import type { AttributionMethod, AttributionRequest, AttributionResult, Attributor } from "../types";
 import { parseGroupSelect, type GroupSelectWeights } from "./group-select";
-import { encodePhoto, loadSopBackbone, predictSop, type SopBackbone } from "./index";
+import { DEFAULT_SOP_RADII, encodePhoto, loadSopBackbone, predictSop, type SopBackbone } from "./index";
 
 /** Where trained GroupSelect weights live: $LIMA_XAI_SOP_DIR, else `sop/` beside the model cache. */
 export function sopWeightsDir(): string {
@@ -42,10 +42,10 @@ function loadWeights(model: string, h: number): GroupSelectWeights & { meta: Rec
   return w;
 }
 
-/** The group radii the weights were trained with (their `radii` metadata; [1] when absent). */
+/** The group radii the weights were trained with (their `radii` metadata; the default radii when absent). */
 function groupRadii(w: GroupSelectWeights & { meta?: Record<string, unknown> }): number[] {
   const r = w.meta?.radii;
-  return Array.isArray(r) && r.every((v) => Number.isInteger(v) && v >= 0) ? (r as number[]) : [1];
+  return Array.isArray(r) && r.every((v) => Number.isInteger(v) && v >= 0) ? (r as number[]) : [...DEFAULT_SOP_RADII];
 }
 
 class SopAttributor implements Attributor {
