@@ -30,6 +30,8 @@ export interface SearchContext {
   evaluate(base: Subset, candidates: readonly number[]): Promise<ScoreTerms[]>;
   /** Regions adjacent to each region (sharing a pixel edge), when the caller knows the division. */
   readonly adjacency?: readonly (readonly number[])[];
+  /** F(T) for whole subsets T, when the caller can give it (the fast search's coarse blocks). */
+  evaluateSets?(subsets: readonly Subset[]): Promise<ScoreTerms[]>;
   /** F(∅), when the caller can give it (the lazy search measures gains from it; absent: 0). */
   evaluateEmpty?(): Promise<ScoreTerms>;
   readonly onProgress?: (progress: SearchProgress) => void;

@@ -105,3 +105,23 @@ test("Explainer({ search: \"fast\" }) puts the square's regions first and counts
   assert.ok(fast.forwardPasses < greedy.forwardPasses, `${fast.forwardPasses} < ${greedy.forwardPasses}`);
   assert.equal(fast.forwardPasses, model.forwardPasses);
 });
+
+test("coarseBlocks(adjacency, count) covers every region once with connected blocks of at most ⌈m / count⌉", async () => {
+  const { coarseBlocks } = await import("../../src/search/fast");
+  // A 4×4 grid of regions, 4-neighbour adjacency.
+  const adjacency = Array.from({ length: 16 }, (_, r) => [r - 4, r - 1, r + 1, r + 4].filter((q) => q >= 0 && q < 16 && (Math.abs(q - r) === 4 || Math.floor(q / 4) === Math.floor(r / 4))));
+  const blocks = coarseBlocks(adjacency, 4);
+  assert.deepEqual(blocks.flat().sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => i));
+  assert.ok(blocks.every((b) => b.length <= 4));
+  assert.deepEqual(blocks[0], [0, 1, 2, 4], "breadth-first from region 0: its neighbours 1 and 4, then 1's neighbour 2");
+  for (const b of blocks) {
+    // connected: every member but the first touches an earlier-listed member of the block through the adjacency
+    const seen = new Set([b[0]]);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const r of b) if (!seen.has(r) && adjacency[r].some((q) => seen.has(q))) (seen.add(r), (grew = true));
+    }
+    assert.equal(seen.size, b.length, `block ${b} is connected`);
+  }
+});
