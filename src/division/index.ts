@@ -7,27 +7,31 @@ import { gridDivision } from "./grid";
 import { masksDivision } from "./masks";
 import { priorDivision } from "./prior";
 import { slicoDivision, type SeedGrid } from "./slico";
+import { felzenszwalbDivision } from "./felzenszwalb";
 
 export { gridDivision, type GridOptions } from "./grid";
 export { slicoDivision, SEED_GRIDS, type SeedGrid, type SlicoOptions } from "./slico";
 export { priorDivision, type PriorOptions } from "./prior";
 export { masksDivision, type MasksOptions } from "./masks";
 export { enforceConnectivity } from "./connectivity";
+export { felzenszwalbDivision, FELZENSZWALB_DEFAULTS, FELZENSZWALB_PARAMS, type FelzenszwalbOptions } from "./felzenszwalb";
 
 /**
  * How an image is divided. Defaults:
  * - grid: `regions` 49, which must be a perfect square N² (N×N patches);
  * - slico: `regions` 49 (the target; the division reports the count reached), `iterations` 10, `grid` "square";
  * - prior: the prior saliency `map` (any resolution), `n` 10, `m` 25 (SMDL Algorithm 1);
- * - masks: one 0/1 `Uint8Array` per mask at image resolution, `delta` 0.001 (LIMA Algorithm 2).
+ * - masks: one 0/1 `Uint8Array` per mask at image resolution, `delta` 0.001 (LIMA Algorithm 2);
+ * - felzenszwalb: `scale` 500, `sigma` 0.8, `minSize` 20 (graph segmentation; SEA-NN's pre-processing).
  */
 export type DivisionOptions =
   | { readonly method: "grid"; readonly regions?: number }
   | { readonly method: "slico"; readonly regions?: number; readonly iterations?: number; readonly grid?: SeedGrid }
   | { readonly method: "prior"; readonly map: SaliencyMap; readonly n?: number; readonly m?: number }
-  | { readonly method: "masks"; readonly masks: readonly Uint8Array[]; readonly delta?: number };
+  | { readonly method: "masks"; readonly masks: readonly Uint8Array[]; readonly delta?: number }
+  | { readonly method: "felzenszwalb"; readonly scale?: number; readonly sigma?: number; readonly minSize?: number };
 
-export const DIVISION_METHODS = ["grid", "slico", "prior", "masks"] as const;
+export const DIVISION_METHODS = ["grid", "slico", "prior", "masks", "felzenszwalb"] as const;
 
 /** Divides an image (at model resolution) by the named strategy (METHOD.md §2). */
 export function divide(image: RgbImage, options: DivisionOptions): Division {
@@ -40,6 +44,8 @@ export function divide(image: RgbImage, options: DivisionOptions): Division {
       return priorDivision(options.map, options, image.width, image.height);
     case "masks":
       return masksDivision(options.masks, image.width, image.height, options);
+    case "felzenszwalb":
+      return felzenszwalbDivision(image, options);
     default:
       throw new RangeError(`division method ${JSON.stringify((options as { method: unknown }).method)} is not allowed: use one of ${DIVISION_METHODS.join(", ")}`);
   }
