@@ -20,6 +20,7 @@ import { dsfParameterCount } from "./dsf";
 import { learnAndAttribute, resolveSeannOptions, SEANN_PARAMS, type SeannOptions, seannSupervision } from "./pipeline";
 import { upsampleGrid } from "./preprocess";
 import { sourceMap } from "./sources";
+import { segmentOrder } from "../../metrics/mdrs";
 
 export { attributeByMarginalGains, greedyMaximize } from "./greedy";
 export { createDsf, dsfSetValue, dsfValue, minParameter, PAPER_HIDDEN, type Dsf, type DsfActivation } from "./dsf";
@@ -49,7 +50,7 @@ class SeannAttributor implements Attributor {
           riseMasks: o.riseMasks,
           seed: o.seed,
           signal: request.signal,
-          onProgress: (p) => request.onProgress?.((0.9 * (k + (p.total > 0 ? p.done / p.total : 1))) / o.sources.length),
+          onProgress: (f) => request.onProgress?.((0.9 * (k + f)) / o.sources.length),
         }),
       );
       sourceMs.push(performance.now() - s0);
@@ -58,15 +59,20 @@ class SeannAttributor implements Attributor {
     const learned = learnAndAttribute(supervision, o, request.signal);
     request.onProgress?.(1);
     const map = upsampleGrid(learned.cells, o.grid, image.width, image.height, o.upsample);
+    // The order refers to the shared division when there is one (regions by mean map value,
+    // as MDRS ranks them); otherwise to the grid cells, in Algorithm 1's order.
+    const division = request.division ?? gridDivision(image.width, image.height, { n: o.grid });
+    const order = request.division ? segmentOrder(map, request.division) : completeOrder(learned.order, o.grid * o.grid);
     return {
       method: "seann",
       map,
-      order: learned.order,
-      division: gridDivision(image.width, image.height, { n: o.grid }),
+      order,
+      division,
       forwardPasses: this.model.forwardPasses - passes0,
       ms: performance.now() - t0,
       details: {
         sources: o.sources,
+        cellOrder: learned.order,
         sourceMs,
         sourceScores: learned.sourceScores,
         segments: supervision.segments.count,
@@ -79,6 +85,12 @@ class SeannAttributor implements Attributor {
       },
     };
   }
+}
+
+/** Algorithm 1's order followed by the features it never reached (zero gain), lowest index first. */
+function completeOrder(order: readonly number[], n: number): number[] {
+  const seen = new Set(order);
+  return [...order, ...Array.from({ length: n }, (_, i) => i).filter((i) => !seen.has(i))];
 }
 
 /** The registered method. */

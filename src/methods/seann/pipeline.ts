@@ -4,6 +4,7 @@
  * training + Algorithm 1 on the grid cells.
  */
 import { felzenszwalbDivision } from "../../division/felzenszwalb";
+import { gridDivision } from "../../division/grid";
 import { type ParamSpec, resolveParams } from "../../params/types";
 import type { Division, RgbImage, SaliencyMap } from "../../types";
 import { throwIfAborted } from "../../util/abort";
@@ -18,7 +19,7 @@ import { type Supervision, TRAIN_DEFAULTS, trainDsf } from "./train";
 export const DSF_SHAPES: Readonly<Record<"paper" | "small", readonly number[]>> = { paper: PAPER_HIDDEN, small: [128, 32, 8] };
 
 /** SEA-NN's options as data; defaults are the paper's ImageNet settings where it gives them. */
-export const SEANN_PARAMS: readonly ParamSpec[] = [
+export const SEANN_PARAMS: readonly ParamSpec[] = ([
   { kind: "choice", name: "sources", label: "sources", default: DEFAULT_SOURCES.join(","), choices: ["rise,occlusion,lime", "rise,occlusion", "lima,rise,lime", "lima,rise,occlusion,lime", "rise,occlusion,kernelshap,lime,hsic", SEANN_SOURCES.join(",")], meaning: `methods whose maps are ensembled (any comma-separated subset of ${SEANN_SOURCES.join(", ")} is accepted)` },
   { kind: "number", name: "riseMasks", label: "RISE masks", default: 1000, min: 10, max: 20000, integer: true, unit: "masks", meaning: "masks of the RISE source map" },
   { kind: "number", name: "scale", label: "segment scale", default: 500, min: 1, max: 100000, meaning: "Felzenszwalb–Huttenlocher scale of the pre-processing segments (paper: 500 on ImageNet)" },
@@ -35,7 +36,7 @@ export const SEANN_PARAMS: readonly ParamSpec[] = [
   { kind: "number", name: "delta", label: "δ", default: TRAIN_DEFAULTS.delta, min: 0, max: 1000, step: 1e-7, meaning: "margin of the subset-level hinge" },
   { kind: "choice", name: "upsample", label: "up-sampling", default: "bilinear", choices: [...UPSAMPLE_MODES], meaning: "how the grid attribution is brought to the image" },
   { kind: "number", name: "seed", label: "seed", default: 0, min: 0, max: 2 ** 31 - 1, integer: true, meaning: "seed of the DSF's initial weights and of the sampling sources" },
-];
+] as ParamSpec[]).map((p) => ({ ...p, flag: `seann-${p.name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}` }));
 
 /** Resolved SEA-NN options. */
 export interface SeannOptions {
@@ -88,7 +89,10 @@ export interface SeannSupervision extends Supervision {
 
 /** Steps 2–4 of the pre-processing on given source maps (no model needed). */
 export function seannSupervision(image: RgbImage, maps: readonly SaliencyMap[], sources: readonly SeannSource[], o: Pick<SeannOptions, "scale" | "sigma" | "minSize" | "grid">): SeannSupervision {
-  const segments = felzenszwalbDivision(image, { scale: o.scale, sigma: o.sigma, minSize: o.minSize });
+  // A flat image is one segment, and segment means would erase every map: then the grid cells
+  // themselves are the segments (our choice; the paper does not meet the case).
+  const fh = felzenszwalbDivision(image, { scale: o.scale, sigma: o.sigma, minSize: o.minSize });
+  const segments = fh.count > 1 ? fh : gridDivision(image.width, image.height, { n: o.grid });
   const pre = maps.map((m) => preprocessMap(m, segments, o.grid, PAPER_PERCENTILES));
   return { segments, sources, maps: pre.map((p) => p.heat), subsets: pre.flatMap((p) => p.subsets) };
 }

@@ -1,15 +1,17 @@
 /**
  * The heat maps SEA-NN ensembles. The paper ensembles gradient methods; this library is black-box,
- * so the sources are its own methods. Until the method registry (src/methods/registry.ts) is on
- * main, this adapter calls the baselines and LIMA's explainer directly.
+ * so the sources are other registered methods (imported one by one rather than through
+ * src/methods/registry.ts, which lists SEA-NN itself).
  */
-import { hsicAttribution, kernelShap, lime, occlusion, rise } from "../../baselines";
-import type { BaselineControl } from "../../baselines/common";
-import { regionPixels } from "../../division";
-import { Explainer } from "../../explain/explainer";
 import type { BlackBoxModel } from "../../model/types";
 import type { Division, RgbImage, SaliencyMap } from "../../types";
-
+import { HSIC } from "../hsic";
+import { KERNELSHAP } from "../kernelshap";
+import { LIMA } from "../lima";
+import { LIME } from "../lime";
+import { OCCLUSION } from "../occlusion";
+import { RISE } from "../rise";
+import type { AttributionMethod } from "../types";
 /** Methods SEA-NN can ensemble. */
 export const SEANN_SOURCES = ["lima", "rise", "occlusion", "kernelshap", "lime", "hsic"] as const;
 export type SeannSource = (typeof SEANN_SOURCES)[number];
@@ -29,39 +31,50 @@ export function parseSources(value: unknown): SeannSource[] {
 }
 
 /** What a source run needs. */
-export interface SourceContext extends BaselineControl {
+export interface SourceContext {
   readonly target: number;
-  /** Regions for the region methods (LIMA, Kernel SHAP, LIME); their own default (SLICO 49) when absent. */
+  /** Regions for the region methods (LIMA, Kernel SHAP, LIME); their own default (SLICO) when absent. */
   readonly division?: Division;
   /** RISE masks inside SEA-NN (default 1000, a quarter of RISE's own default, for cost). */
   readonly riseMasks?: number;
+  /** Seed of the sampling sources (RISE, LIME, Kernel SHAP, HSIC). */
   readonly seed?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
 }
 
-/** One source's heat map at model resolution. */
-export async function sourceMap(source: SeannSource, model: BlackBoxModel, image: RgbImage, ctx: SourceContext): Promise<SaliencyMap> {
-  const control: BaselineControl = { target: ctx.target, signal: ctx.signal, onProgress: ctx.onProgress };
+/**
+ * The options SEA-NN gives each source: the source's own defaults, except RISE's mask count
+ * (`riseMasks`), the seed, and occlusion's patch, which scales with the image (side/8, stride
+ * half of it: 28 and 14 on 224×224, its defaults).
+ */
+export function sourceOptions(source: SeannSource, image: RgbImage, ctx: SourceContext): Record<string, unknown> {
+  const seed = ctx.seed ?? 0;
   switch (source) {
-    case "lima": {
-      const division = ctx.division ? { method: "masks" as const, masks: regionPixels(ctx.division).map((px) => maskOf(px, ctx.division as Division)), delta: 0 } : undefined;
-      const r = await new Explainer(model, division ? { division } : {}).explain(image, { target: ctx.target, signal: ctx.signal });
-      return r.importanceMap;
-    }
     case "rise":
-      return rise(model, image, { ...control, masks: ctx.riseMasks ?? 1000, seed: ctx.seed ?? 0 });
-    case "occlusion":
-      return occlusion(model, image, control);
-    case "kernelshap":
-      return kernelShap(model, image, { ...control, division: ctx.division, seed: ctx.seed ?? 0 });
+      return { masks: ctx.riseMasks ?? 1000, seed };
+    case "occlusion": {
+      const patch = Math.max(1, Math.round(Math.min(image.width, image.height) / 8));
+      return { patch, stride: Math.max(1, Math.round(patch / 2)) };
+    }
     case "lime":
-      return lime(model, image, { ...control, division: ctx.division, seed: ctx.seed ?? 0 });
+    case "kernelshap":
     case "hsic":
-      return hsicAttribution(model, image, { ...control, seed: ctx.seed ?? 0 });
+      return { seed };
+    case "lima":
+      return {};
   }
 }
 
-function maskOf(pixels: Int32Array, division: Division): Uint8Array {
-  const m = new Uint8Array(division.width * division.height);
-  for (const p of pixels) m[p] = 1;
-  return m;
+const SOURCE_METHODS: Readonly<Record<SeannSource, AttributionMethod>> = { lima: LIMA, rise: RISE, occlusion: OCCLUSION, kernelshap: KERNELSHAP, lime: LIME, hsic: HSIC };
+
+/** One source's heat map at model resolution, from the registered method of that name. */
+export async function sourceMap(source: SeannSource, model: BlackBoxModel, image: RgbImage, ctx: SourceContext): Promise<SaliencyMap> {
+  const attributor = SOURCE_METHODS[source].create(model, sourceOptions(source, image, ctx));
+  try {
+    const r = await attributor.attribute(image, { target: ctx.target, division: ctx.division, signal: ctx.signal, onProgress: ctx.onProgress });
+    return r.map;
+  } finally {
+    await attributor.dispose?.();
+  }
 }
