@@ -34,6 +34,8 @@ export interface EvalRecord {
   readonly highestConfidence: Readonly<Record<string, number>>;
   /** μFidelity (METHOD.md §6); null when undefined (a constant map or a constant model). */
   readonly muFidelity: number | null;
+  /** MDRS as an area fraction (SEA-NN eq. 3, segments of the shared division); absent in older records. */
+  readonly mdrs?: number | null;
   /** Insertion steps whose |Δy| > 0.5 (LIMA §5). */
   readonly strongInteractions: number;
   /** Forward passes the method itself made (the metrics' passes excluded). */

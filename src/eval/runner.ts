@@ -155,6 +155,7 @@ async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: Ev
     deletion: values.deletion,
     highestConfidence: Object.fromEntries(hc.map(([k, v]) => [k.slice("highestConfidence.".length), v])),
     muFidelity: values.muFidelity ?? null,
+    mdrs: values.mdrs ?? null,
     strongInteractions: values.strongInteractions,
   };
 }

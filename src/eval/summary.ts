@@ -24,6 +24,7 @@ export function metricValues(record: EvalRecord): [string, number | null][] {
     ["insertion", record.insertion],
     ["deletion", record.deletion],
     ["muFidelity", record.muFidelity],
+    ["mdrs", record.mdrs ?? null],
     ...Object.entries(record.highestConfidence ?? {})
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([p, v]) => [`highestConfidence_${p}`, v] as [string, number]),
@@ -86,6 +87,7 @@ const TABLE_COLUMNS: readonly [string, string][] = [
   ["insertion", "insertion↑"],
   ["deletion", "deletion↓"],
   ["muFidelity", "μFidelity↑"],
+  ["mdrs", "MDRS↓"],
   ["highestConfidence_0.25", "HC≤25%"],
   ["highestConfidence_0.5", "HC≤50%"],
   ["forwardPasses", "passes"],

@@ -32,7 +32,8 @@ const methodOptions: MethodOptions = {
   lime: { samples: 10 },
 };
 const metrics = { steps: 8, muSamples: 12, muGrid: 4 };
-const metricPasses = 2 * (8 + 1) + 12 + 1;
+// Insertion and deletion curves, μFidelity's masks + the original, MDRS's original + its 4 regions (one batch of 7 holds them all).
+const metricPasses = 2 * (8 + 1) + 12 + 1 + (1 + 4);
 
 test("runEvaluation(fake model) writes one line per pair with the pixel-protocol numbers and method costs", async () => {
   const out = path.join(tempDir("eval-"), "r.jsonl");
