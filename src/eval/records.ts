@@ -34,10 +34,10 @@ export interface EvalRecord {
   readonly highestConfidence: Readonly<Record<string, number>>;
   /** μFidelity (METHOD.md §6); null when undefined (a constant map or a constant model). */
   readonly muFidelity: number | null;
-  /** MDRS as an area fraction (SEA-NN eq. 3, segments of the shared division); absent in older records. */
-  readonly mdrs?: number | null;
   /** Insertion steps whose |Δy| > 0.5 (LIMA §5). */
   readonly strongInteractions: number;
+  /** Values of the metrics chosen beyond the default ones (`--metrics`), by column key, e.g. {"insG": 0.61}. */
+  readonly metrics?: Readonly<Record<string, number>>;
   /** Forward passes the method itself made (the metrics' passes excluded). */
   readonly forwardPasses: number;
   /** Wall time of the method itself, milliseconds. */

@@ -10,6 +10,7 @@ import { LIME } from "./lime";
 import { OCCLUSION } from "./occlusion";
 import { RISE } from "./rise";
 import { SMDL } from "./smdl";
+import { SOP } from "./sop/method";
 import { seannMethod as SEANN } from "./seann";
 import type { AttributionMethod } from "./types";
 
@@ -21,6 +22,7 @@ export const METHODS: readonly AttributionMethod[] = [
   LIME,
   HSIC,
   SMDL,
+  SOP,
   SEANN,
 ];
 

@@ -33,7 +33,7 @@ test("summarise(records) gives mean ± standard error per method, metric and gro
   assert.equal(cell("lima", "misclassified", "insertion"), undefined, "no empty groups");
   assert.deepEqual([...new Set(rows.map((r) => r.method))], ["lima", "rise"], "methods in the registry's order");
   assert.deepEqual(rows.filter((r) => r.method === "lima" && r.group === "all").map((r) => r.metric), [
-    "insertion", "deletion", "muFidelity", "mdrs", "highestConfidence_0.25", "highestConfidence_1", "strongInteractions", "forwardPasses", "ms",
+    "insertion", "deletion", "muFidelity", "highestConfidence_0.25", "highestConfidence_1", "strongInteractions", "forwardPasses", "ms",
   ], "area budgets in increasing order");
 });
 
