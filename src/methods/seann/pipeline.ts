@@ -5,6 +5,7 @@
  */
 import { felzenszwalbDivision } from "../../division/felzenszwalb";
 import { gridDivision } from "../../division/grid";
+import { SEED } from "../../params/lima";
 import { type ParamSpec, resolveParams } from "../../params/types";
 import type { Division, RgbImage, SaliencyMap } from "../../types";
 import { throwIfAborted } from "../../util/abort";
@@ -35,8 +36,10 @@ export const SEANN_PARAMS: readonly ParamSpec[] = ([
   { kind: "number", name: "lambda2", label: "λ₂", default: TRAIN_DEFAULTS.lambda2, min: 0, max: 1000, step: 0.001, meaning: "weight of the subset-level hinge of eq. 2" },
   { kind: "number", name: "delta", label: "δ", default: TRAIN_DEFAULTS.delta, min: 0, max: 1000, step: 1e-7, meaning: "margin of the subset-level hinge" },
   { kind: "choice", name: "upsample", label: "up-sampling", default: "bilinear", choices: [...UPSAMPLE_MODES], meaning: "how the grid attribution is brought to the image" },
-  { kind: "number", name: "seed", label: "seed", default: 0, min: 0, max: 2 ** 31 - 1, integer: true, meaning: "seed of the DSF's initial weights and of the sampling sources" },
-] as ParamSpec[]).map((p) => ({ ...p, flag: `seann-${p.name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}` }));
+] as ParamSpec[])
+  .map((p): ParamSpec => ({ ...p, flag: `seann-${p.name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}` }))
+  // The shared seed (one --seed seeds every method): the DSF's initial weights and the sampling sources.
+  .concat([SEED]);
 
 /** Resolved SEA-NN options. */
 export interface SeannOptions {
