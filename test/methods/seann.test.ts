@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { gridDivision } from "../../src/division";
-import { resolveSeannOptions, seannMethod, upsampleGrid } from "../../src/methods/seann";
+import { globalSeann, resolveSeannOptions, seannMethod, upsampleGrid } from "../../src/methods/seann";
 import { normalizeMap, percentile, poolToGrid, segmentMap, thresholdSubsets } from "../../src/methods/seann/preprocess";
 import type { RgbImage } from "../../src/types";
 import { fakeModel, inSquare, SQUARE_SIDE, squareScore } from "../support/fake-model";
@@ -61,4 +61,19 @@ test("pre-processing: segment means, pooling, percentile thresholds and up-sampl
   assert.equal(bi.data[0], 0);
   assert.equal(bi.data[15], 3);
   assert.ok(bi.data[1] > 0 && bi.data[1] < 1);
+});
+
+test("globalSeann: one DSF over two images of the class gives a class-level map with the square on top", async () => {
+  const model = fakeModel(squareScore, { width: SQUARE_SIDE, height: SQUARE_SIDE, batchSize: 64 });
+  // The second image is darker outside the square: same class evidence, different background.
+  const dark: RgbImage = { ...squareImage(), data: squareImage().data.map((v) => (v === 120 ? 40 : v)) };
+  const g = await globalSeann(model, [squareImage(), dark], 0, { sources: "rise,occlusion", riseMasks: 100, scale: 100, grid: 6, dsf: "small" });
+  assert.equal(g.images, 2);
+  assert.equal(g.forwardPasses, model.forwardPasses, "every pass of the sources is counted");
+  assert.ok(g.forwardPasses > 2 * 100);
+  let inside = 0, outside = 0;
+  g.map.data.forEach((v, q) => (inSquare(q) ? (inside += v / 64) : (outside += v / (N - 64))));
+  assert.ok(inside > 2 * outside, `class map: mean inside ${inside} vs outside ${outside}`);
+  assert.ok([14, 15, 20, 21].includes(g.order[0]), `first cell ${g.order[0]}`);
+  await assert.rejects(globalSeann(model, [], 0), /images is empty/);
 });
