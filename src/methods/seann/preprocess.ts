@@ -65,7 +65,10 @@ export function poolToGrid(values: ArrayLike<number>, width: number, height: num
 
 /** The q-th percentile (0..100) of the values, linear interpolation between order statistics (NumPy's default). */
 export function percentile(values: ArrayLike<number>, q: number): number {
-  const sorted = Float64Array.from(values as ArrayLike<number>).sort();
+  return percentileOfSorted(Float64Array.from(values as ArrayLike<number>).sort(), q);
+}
+
+function percentileOfSorted(sorted: Float64Array, q: number): number {
   const pos = (q / 100) * (sorted.length - 1);
   const lo = Math.floor(pos), hi = Math.min(sorted.length - 1, lo + 1);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
@@ -74,8 +77,9 @@ export function percentile(values: ArrayLike<number>, q: number): number {
 /** Step (4): for each percentile, the grid cells of the hard-thresholded segmented map (may be empty). */
 export function thresholdSubsets(segmented: ArrayLike<number>, width: number, height: number, side: number, percentiles: readonly number[]): number[][] {
   for (const q of percentiles) if (!(q >= 0 && q <= 100)) throw new RangeError(`percentile ${q} is not allowed: use 0..100`);
+  const sorted = Float64Array.from(segmented as ArrayLike<number>).sort();
   return percentiles.map((q) => {
-    const t = percentile(segmented, q);
+    const t = percentileOfSorted(sorted, q);
     const binary = Float64Array.from(segmented as ArrayLike<number>, (v) => (v >= t ? 1 : 0));
     const pooled = poolToGrid(binary, width, height, side);
     const cells: number[] = [];
