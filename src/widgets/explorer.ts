@@ -447,6 +447,7 @@ export class ExplorerWidget extends Widget<State> {
           const order = method.usesDivision && r.order && r.order.length === division.count ? [...r.order] : regionOrderFromMap(r.map, division);
           this.set({ progress: { fraction: (i + 0.9) / names.length, phase: `${name} curves` } });
           const curves = await regionCurves(this.cached, image, division, order, target, signal);
+          const highConfidence = highestConfidence(curves.insertion, CONFIDENCE_RANGES);
           let best = 0;
           curves.insertion.y.forEach((y, k) => (y > curves.insertion.y[best] ? (best = k) : undefined));
           results.push({
@@ -458,7 +459,7 @@ export class ExplorerWidget extends Widget<State> {
             metrics: {
               insertion_auc: curves.insertion.auc,
               deletion_auc: curves.deletion.auc,
-              highest_confidence: Object.values(highestConfidence(curves.insertion, CONFIDENCE_RANGES)).map((h) => h.score),
+              highest_confidence: CONFIDENCE_RANGES.map((p) => highConfidence[String(p)].score),
               best_step: best,
               forward_passes: this.model.forwardPasses - passes,
               cache_hits: this.cached.hits - hits,

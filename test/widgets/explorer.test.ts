@@ -215,6 +215,10 @@ describe("explorer widget: methods, comparison, photos", () => {
       assert.equal(x.insertion.x.at(-1), 1);
       assert.ok(x.map_range[0] <= x.map_range[1]);
       assert.ok(Number.isFinite(x.metrics.insertion_auc) && x.metrics.forward_passes + x.metrics.cache_hits > 0);
+      const hc = x.metrics.highest_confidence;
+      assert.equal(hc.length, 4);
+      for (let i = 1; i < 4; i++) assert.ok(hc[i] >= hc[i - 1], `highest confidence ≤25/50/75/100 % never falls: ${hc}`);
+      assert.equal(hc[3], Math.max(...x.insertion.y), "within 100 % of the photo: the curve's maximum");
     }
     assert.notDeepEqual(r[0].order, r[1].order, "two methods, two orders (this image)");
     assert.equal(r[0].insertion.y[16], r[1].insertion.y[16], "both curves end at the full photo");
