@@ -8,14 +8,16 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { loadImage } from "../image/load";
 import { loadModel } from "../model/load";
-import { DIVISION_PARAMS, METHODS } from "../methods/registry";
+import { METHODS } from "../methods/registry";
+import { PRESET } from "../params/lima";
 import { DEVICES } from "../model/onnx";
 import { checkParam, type ParamSpec } from "../params/types";
 import { listPhotos } from "../widgets/photos";
+import { EXPLORER_DIVISION_PARAMS } from "../widgets/schema";
 import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
 
 export const EXPLORE_USAGE =
-  "lima-xai explore --model <path|name> (--image <file> [--image <file> …] | --images <folder>) [--method <name>] [--compare <name>] [--regions N] [--division slico|grid] [--device cpu|cuda] [--port N] [--no-open]";
+  "lima-xai explore --model <path|name> (--image <file> [--image <file> …] | --images <folder>) [--method <name>] [--compare <name>] [--regions N] [--division slico|grid] [--preset paper|reference] [--device cpu|cuda] [--port N] [--no-open]";
 
 const FLAGS = {
   model: { type: "string" },
@@ -25,6 +27,7 @@ const FLAGS = {
   compare: { type: "string" },
   regions: { type: "string" },
   division: { type: "string" },
+  preset: { type: "string" },
   device: { type: "string" },
   port: { type: "string" },
   "no-open": { type: "boolean" },
@@ -107,11 +110,14 @@ export async function exploreCommand(args: string[]): Promise<number> {
   const compare = methodFlag("compare", values.compare);
   if (compare !== undefined && compare === (method ?? METHODS[0].name)) throw new UsageError(`--compare ${compare} is the method itself: pick another (${METHODS.map((m) => m.name).join(", ")})`);
   const division: Record<string, number | string | boolean> = {};
-  for (const [flag, name] of [["regions", "regions"], ["division", "method"]] as const) {
-    const spec = DIVISION_PARAMS.find((p) => p.name === name);
-    const value = spec ? schemaFlag(flag, spec, values[flag]) : undefined;
-    if (value !== undefined) division[name] = value;
+  for (const spec of EXPLORER_DIVISION_PARAMS) {
+    const flag = spec.name as "regions" | "division";
+    const value = schemaFlag(flag, spec, values[flag]);
+    if (value !== undefined) division[spec.name] = value;
   }
+  // --preset applies to every method that has one (LIMA, SMDL).
+  const preset = schemaFlag("preset", PRESET, values.preset);
+  const params = preset === undefined ? undefined : Object.fromEntries(METHODS.filter((m) => m.params.some((p) => p.name === PRESET.name)).map((m) => [m.name, { [PRESET.name]: preset }]));
   const device = choiceFlag("device", values.device, DEVICES, "cpu");
   const port = values.port === undefined ? undefined : numberFlag("port", values.port, 0, { integer: true, min: 1, max: 65535 });
   if (port !== undefined) await checkPortFree(port);
@@ -122,7 +128,7 @@ export async function exploreCommand(args: string[]): Promise<number> {
   } finally {
     await loaded.dispose();
   }
-  const settings = { ...(method ? { method } : {}), ...(compare ? { compare } : {}), ...(Object.keys(division).length ? { division } : {}) };
+  const settings = { ...(method ? { method } : {}), ...(compare ? { compare } : {}), ...(Object.keys(division).length ? { division } : {}), ...(params ? { params } : {}) };
   const request = { model, images, device, settings };
   const { startExploreServer } = require("../../kernel/explore-server") as typeof import("../../kernel/explore-server");
   const server = await startExploreServer({ request, port, log: values.debug ? (l) => process.stderr.write(`[jupyter] ${l}\n`) : undefined });

@@ -3,7 +3,7 @@ import { CONFIDENCE_RANGES, highestConfidence } from "../explain/curves";
 import { colourOf, normalise } from "../image/colormap";
 import { loadImage } from "../image/load";
 import { encodePng } from "../image/png";
-import { DIVISION_PARAMS, METHODS } from "../methods/registry";
+import { METHODS } from "../methods/registry";
 import type { AttributionMethod } from "../methods/types";
 import type { BlackBoxModel } from "../model/types";
 import { type ParamSpec, resolveParams } from "../params/types";
@@ -12,6 +12,7 @@ import { topK } from "../util/math";
 import { CachedModel } from "./cached-model";
 import { regionCurves, regionOrderFromMap } from "./curves";
 import { listPhotos, type NamedPhoto, thumbnailPng, trueLabel } from "./photos";
+import { applyPreset, EXPLORER_DIVISION_PARAMS, methodOptions } from "./schema";
 import {
   EXPLORER_MODEL,
   EXPLORER_VIEW,
@@ -52,7 +53,7 @@ export interface ExploreOptions {
   readonly display?: boolean;
   /** Methods offered (default the registry, src/methods/registry.ts). */
   readonly methods?: readonly AttributionMethod[];
-  /** Schema of the shared division (default the registry's). */
+  /** Schema of the shared division: `division` (a strategy name) and `regions` (default {@link EXPLORER_DIVISION_PARAMS}). */
   readonly divisionParams?: readonly ParamSpec[];
 }
 
@@ -73,7 +74,7 @@ export interface ExplorerRunRecord {
 }
 
 /** Every setting at its schema default: the first method, no comparison, the predicted class. */
-export function defaultSettings(methods: readonly AttributionMethod[] = METHODS, divisionParams: readonly ParamSpec[] = DIVISION_PARAMS): ExplorerSettings {
+export function defaultSettings(methods: readonly AttributionMethod[] = METHODS, divisionParams: readonly ParamSpec[] = EXPLORER_DIVISION_PARAMS): ExplorerSettings {
   if (methods.length === 0) throw new RangeError("the explorer needs at least one method");
   return {
     method: methods[0].name,
@@ -90,7 +91,7 @@ export function defaultSettings(methods: readonly AttributionMethod[] = METHODS,
  * against the model's classes), defaults filled from `base`. Every problem is reported at once in
  * one RangeError.
  */
-export function resolveSettings(input: unknown, classes: number, methods: readonly AttributionMethod[] = METHODS, divisionParams: readonly ParamSpec[] = DIVISION_PARAMS, base: ExplorerSettings = defaultSettings(methods, divisionParams)): ExplorerSettings {
+export function resolveSettings(input: unknown, classes: number, methods: readonly AttributionMethod[] = METHODS, divisionParams: readonly ParamSpec[] = EXPLORER_DIVISION_PARAMS, base: ExplorerSettings = defaultSettings(methods, divisionParams)): ExplorerSettings {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw new TypeError(`settings must be an object, not ${JSON.stringify(input)}`);
   const v = input as Record<string, unknown>;
   const problems: string[] = [];
@@ -115,7 +116,8 @@ export function resolveSettings(input: unknown, classes: number, methods: readon
         continue;
       }
       try {
-        params[m.name] = resolveParams(m.params, { ...base.params[m.name], ...(given as Record<string, unknown> | undefined) });
+        const merged = applyPreset(m.params, base.params[m.name], { ...base.params[m.name], ...(given as Record<string, unknown> | undefined) });
+        params[m.name] = resolveParams(m.params, merged);
       } catch (e) {
         problems.push(`params.${m.name}: ${(e as Error).message}`);
       }
@@ -201,7 +203,7 @@ export class ExplorerWidget extends Widget<State> {
 
   constructor(readonly model: BlackBoxModel, photos: RgbImage | NamedPhoto | readonly (RgbImage | NamedPhoto)[], options: ExploreOptions = {}) {
     const methods = options.methods ?? METHODS;
-    const divisionParams = options.divisionParams ?? DIVISION_PARAMS;
+    const divisionParams = options.divisionParams ?? EXPLORER_DIVISION_PARAMS;
     const defaults = defaultSettings(methods, divisionParams);
     const settings = resolveSettings(options.settings ?? {}, model.labels.length, methods, divisionParams, defaults);
     const list = namedPhotos(photos, options.title ?? "image");
@@ -377,7 +379,7 @@ export class ExplorerWidget extends Widget<State> {
     const key = `${photo}|${JSON.stringify(values)}`;
     let division = this.divisions.get(key);
     if (!division) {
-      division = divide(this.photoList[photo].image, values as unknown as DivisionOptions);
+      division = divide(this.photoList[photo].image, { method: values.division, regions: values.regions } as DivisionOptions);
       this.divisions.set(key, division);
       if (this.divisions.size > 32) this.divisions.delete(this.divisions.keys().next().value!);
     }
@@ -440,7 +442,7 @@ export class ExplorerWidget extends Widget<State> {
         };
         progress(0);
         const passes = this.model.forwardPasses, hits = this.cached.hits, t1 = performance.now();
-        const attributor = method.create(this.cached, s.params[name]);
+        const attributor = method.create(this.cached, methodOptions(method.params, s.params[name]));
         try {
           const r = await attributor.attribute(image, { target, division: method.usesDivision ? division : undefined, signal, onProgress: progress });
           // A region method told to use our division gives its order on it; otherwise the map's region means.

@@ -12,6 +12,7 @@ export {
 } from "./explorer";
 export { serveExplorerPage, checkPageRequest, type PageRequest } from "./page-host";
 export { CachedModel } from "./cached-model";
+export { EXPLORER_DIVISION_PARAMS, methodOptions, applyPreset } from "./schema";
 export { regionCurves, regionOrderFromMap, type RegionCurves } from "./curves";
 export { listPhotos, trueLabel, thumbnailPng, PHOTO_EXTENSIONS, type NamedPhoto } from "./photos";
 export { Widget, WidgetHostError, WIDGET_TARGET, WIDGET_VIEW_MIME, splitBuffers, joinBuffers } from "./widget";

@@ -3,8 +3,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { DIVISION_PARAMS, METHODS } from "../../src/methods/registry";
-import type { NumberParam } from "../../src/params/types";
+import { METHODS } from "../../src/methods/registry";
+import { REGIONS } from "../../src/params/lima";
 import { tempDir } from "../support/onnx-graphs";
 import { IMAGENET, MODELS, PHOTOS, REPO } from "../support/paths";
 
@@ -17,7 +17,7 @@ test("lima-xai explore: bad flags are usage errors naming the value and what is 
   const missing = explore("--image", "no-such.jpg");
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /--image .*no-such\.jpg is not a file/);
-  const regions = DIVISION_PARAMS.find((p) => p.name === "regions") as NumberParam;
+  const regions = REGIONS;
   for (const bad of [regions.min - 1, regions.max + 1]) {
     const r = explore("--image", PELICAN, "--regions", String(bad));
     assert.equal(r.status, 2, r.stderr);

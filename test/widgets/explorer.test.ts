@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setJupyterHost } from "../../src/jupyter/host";
-import { METHODS } from "../../src/methods/registry";
+import { getMethod, METHODS } from "../../src/methods/registry";
+import { DEFAULT_PRESET, PRESETS } from "../../src/params/lima";
+import { methodOptions } from "../../src/widgets/schema";
 import type { NumberParam } from "../../src/params/types";
 import type { Division, RgbImage } from "../../src/types";
 import { createRandom } from "../../src/util/random";
@@ -51,7 +53,7 @@ function slowModel(ms: number, fail?: (batch: number) => boolean) {
 }
 
 /** Small and fast: a 4×4 grid, n_p 2, RISE with 64 masks. */
-const small: ExplorerSettingsInput = { division: { method: "grid", regions: 16 }, params: { lima: { np: 2 }, rise: { masks: 64 } } };
+const small: ExplorerSettingsInput = { division: { division: "grid", regions: 16 }, params: { lima: { np: 2 }, rise: { masks: 64 } } };
 
 function setup(settings: ExplorerSettingsInput = small, options: { cacheBytes?: number; ms?: number; fail?: (batch: number) => boolean; photos?: { image: RgbImage; title: string }[] } = {}) {
   const host = new FakeHost();
@@ -167,6 +169,17 @@ describe("explorer widget: protocol", () => {
     assert.equal(widget.get().status, "done");
     assert.equal(widget.get().error, "");
     assert.equal(widget.get().regions, 9);
+  });
+
+  it("picking a λ preset moves the λ values to the preset's weights; a λ moved in the same change wins", () => {
+    const base = resolveSettings({}, 2);
+    assert.equal(base.params.lima.preset, DEFAULT_PRESET);
+    const reference = resolveSettings({ params: { lima: { ...base.params.lima, preset: "reference" } } }, 2, undefined, undefined, base);
+    for (const k of ["cons", "colla", "conf", "eff"] as const) assert.equal(reference.params.lima[k], PRESETS.reference[k], `λ_${k} follows the preset`);
+    const mixed = resolveSettings({ params: { lima: { ...base.params.lima, preset: "reference", cons: 3 } } }, 2, undefined, undefined, base);
+    assert.equal(mixed.params.lima.cons, 3);
+    assert.equal(mixed.params.lima.eff, PRESETS.reference.eff);
+    assert.deepEqual(methodOptions(getMethod("lima").params, mixed.params.lima).lambdas, { ...PRESETS.reference, cons: 3 }, "λ goes to the method as the nested object");
   });
 
   it("resolveSettings checks against the schema and reports every problem at once", () => {
