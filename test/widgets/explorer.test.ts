@@ -7,6 +7,7 @@ import { methodOptions } from "../../src/widgets/schema";
 import type { NumberParam } from "../../src/params/types";
 import type { Division, RgbImage } from "../../src/types";
 import { createRandom } from "../../src/util/random";
+import { CachedModel, imageKey } from "../../src/widgets/cached-model";
 import { regionCurves, regionOrderFromMap } from "../../src/widgets/curves";
 import { defaultSettings, explore, type ExplorerSettingsInput, type ExplorerWidget, resolveSettings } from "../../src/widgets/explorer";
 import { serveExplorerPage } from "../../src/widgets/page-host";
@@ -69,6 +70,15 @@ function change(comm: FakeComm, widget: ExplorerWidget, patch: Partial<{ method:
   const s = widget.settings;
   const merged = Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, { ...v, ...params[k] }]));
   comm.deliver({ method: "update", state: { settings: { ...s, ...patch, params: merged, division: { ...s.division, ...division } } }, buffer_paths: [] });
+}
+
+/** Waits (polling every turn of the event loop, at most 10 s) until `ready()` holds. */
+async function until(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${ready.toString()}`);
+    await new Promise((r) => setImmediate(r));
+  }
 }
 
 const results = (w: ExplorerWidget) => w.get().results as MethodResult[];
@@ -278,7 +288,7 @@ describe("explorer widget: methods, comparison, photos", () => {
     const { comm, widget } = setup(small, { ms: 3 });
     await widget.whenIdle();
     change(comm, widget, {}, { lima: { cons: 1 } }, { regions: 9 });
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => widget.get().status === "running");
     assert.equal(widget.get().status, "running");
     assert.ok(results(widget).length === 1 && results(widget)[0].run < widget.get().run, "stale: results of an older run");
     assert.ok(widget.get().progress && widget.get().progress!.fraction >= 0);
@@ -329,7 +339,7 @@ describe("explorer widget: incremental runs", () => {
 
   it("latest wins: a burst of 20 changes starts at most 2 runs and ends on the last", async () => {
     const { comm, widget } = setup(small, { ms: 2 });
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => widget.get().status === "running" && widget.history.length === 0);
     assert.equal(widget.get().status, "running", "the first run is going");
     for (let i = 0; i < 20; i++) change(comm, widget, {}, { lima: { cons: i } });
     await widget.whenIdle();
@@ -341,7 +351,7 @@ describe("explorer widget: incremental runs", () => {
 
   it("the stop button stops the run: no model call after it", async () => {
     const { comm, widget, model } = setup({ ...small, params: { lima: { np: 2, search: "greedy" } } }, { ms: 2 });
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => widget.get().status === "running" && (widget.get().progress?.fraction ?? 0) > 0);
     assert.equal(widget.get().status, "running");
     comm.deliver({ method: "custom", content: { type: "stop" } });
     await widget.whenIdle();
@@ -396,6 +406,27 @@ describe("region curves and orders", () => {
   });
 });
 
+describe("CachedModel", () => {
+  it("runs each distinct image once, serves repeats from the cache, and keys by content", async () => {
+    const inner = fakeModel(score, { width: SIZE, height: SIZE, batchSize: 4 });
+    const cached = new CachedModel(inner);
+    const a = blockImage(1), b = blockImage(2);
+    const a2: RgbImage = { ...a, data: a.data.slice() };
+    const out = await cached.run([a, b, a2, a]);
+    assert.equal(inner.forwardPasses, 2, "a, b: two real runs");
+    assert.equal(cached.hits, 2);
+    assert.deepEqual(out.map((o) => o.probs[0]), [a, b, a, a].map((img) => Math.fround(score(img))));
+    await cached.run([b]);
+    assert.equal(inner.forwardPasses, 2);
+    const nudged: RgbImage = { ...a, data: a.data.slice() };
+    nudged.data[777] += 1;
+    assert.notEqual(imageKey(nudged), imageKey(a), "one channel of one pixel changes the key");
+    assert.equal(imageKey(a2), imageKey(a));
+    await cached.run([nudged]);
+    assert.equal(inner.forwardPasses, 3);
+  });
+});
+
 describe("explorer page host", () => {
   after(() => setJupyterHost(undefined));
 
@@ -407,7 +438,7 @@ describe("explorer page host", () => {
     assert.ok(handler, `the page's target ${PAGE_TARGET} is registered`);
     const comm = new FakeComm("page-1", PAGE_TARGET);
     handler(comm, { request: { model: "", images: [], device: "tpu", code: "process.exit()" } }, []);
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => comm.sent.length > 0);
     const reply = comm.sent.at(-1)!.data as { error: string };
     for (const part of ['unknown key "code"', "model \"\" must be", "images [] must be", 'device "tpu" is not allowed: use one of cpu, cuda']) assert.ok(reply.error.includes(part), `${reply.error} names ${part}`);
   });
