@@ -9,15 +9,19 @@ import path from "node:path";
 import { loadImage } from "../image/load";
 import { loadModel } from "../model/load";
 import { METHODS } from "../methods/registry";
-import { PRESET } from "../params/lima";
+import { PRESET, REGIONS } from "../params/lima";
 import { DEVICES } from "../model/onnx";
-import { checkParam, type ParamSpec } from "../params/types";
+import { type ChoiceParam, checkParam, type ParamSpec } from "../params/types";
 import { listPhotos } from "../widgets/photos";
+import type { PageRequest } from "../widgets/page-host";
 import { EXPLORER_DIVISION_PARAMS } from "../widgets/schema";
 import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
 
+const DIVISION_CHOICES = (EXPLORER_DIVISION_PARAMS.find((p) => p.name === "division") as ChoiceParam).choices;
+
 export const EXPLORE_USAGE =
-  "lima-xai explore --model <path|name> (--image <file> [--image <file> …] | --images <folder>) [--method <name>] [--compare <name>] [--regions N] [--division slico|grid] [--preset paper|reference] [--device cpu|cuda] [--port N] [--no-open]";
+  `lima-xai explore --model <path|name> (--image <file> [--image <file> …] | --images <folder>) [--method <name>] [--compare <name>] ` +
+  `[--regions ${REGIONS.min}..${REGIONS.max}, default ${REGIONS.default}] [--division ${DIVISION_CHOICES.join("|")}] [--preset ${PRESET.choices.join("|")}] [--device ${DEVICES.join("|")}] [--port N] [--no-open]`;
 
 const FLAGS = {
   model: { type: "string" },
@@ -86,8 +90,16 @@ function openInBrowser(url: string): void {
   child.unref();
 }
 
+/** Starts the explorer server (kernel/explore-server.ts's startExploreServer, handed in by the composition root app/main.ts). */
+export type StartExploreServer = (options: {
+  /** The page's request: one JSON value (see src/widgets/page-host.ts). */
+  request: PageRequest;
+  port?: number;
+  log?: (line: string) => void;
+}) => Promise<{ readonly url: string; stop(): Promise<void> }>;
+
 /** Runs the explorer server until SIGINT/SIGTERM; returns the exit code. */
-export async function exploreCommand(args: string[]): Promise<number> {
+export async function exploreCommand(args: string[], startExploreServer: StartExploreServer): Promise<number> {
   const { values, positionals } = parseFlags(args, FLAGS);
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (${EXPLORE_USAGE})`);
   const model = modelSpec(requiredFlag("model", values.model));
@@ -129,8 +141,7 @@ export async function exploreCommand(args: string[]): Promise<number> {
     await loaded.dispose();
   }
   const settings = { ...(method ? { method } : {}), ...(compare ? { compare } : {}), ...(Object.keys(division).length ? { division } : {}), ...(params ? { params } : {}) };
-  const request = { model, images, device, settings };
-  const { startExploreServer } = require("../../kernel/explore-server") as typeof import("../../kernel/explore-server");
+  const request: PageRequest = { model, images, device, settings };
   const server = await startExploreServer({ request, port, log: values.debug ? (l) => process.stderr.write(`[jupyter] ${l}\n`) : undefined });
   process.stdout.write(`lima-xai explore: open ${server.url}\n(Ctrl-C stops the server)\n`);
   // Like `jupyter server`: open the page, but only for a person at a terminal (never from scripts or tests).

@@ -14,12 +14,12 @@ import type { AttributionMethod } from "./types";
 
 export const METHODS: readonly AttributionMethod[] = [
   LIMA,
-  SMDL,
   RISE,
   OCCLUSION,
   KERNELSHAP,
   LIME,
   HSIC,
+  SMDL,
 ];
 
 /** The registered names, in registry order. */

@@ -117,6 +117,6 @@ test("lima-xai eval: bad flags name the flag and the allowed values", async () =
   await assert.rejects(run([...base, "--images", path.join(IMAGENET, "nope")]), /--images .*nope is not a folder/);
   await assert.rejects(run(["--model", "mobilenetv2-12-int8", "--images", IMAGENET]), /--out is required/);
   await assert.rejects(run([...base, "--frobnicate"]), /Unknown option '--frobnicate'/);
-  await assert.rejects(run([...base, "--hsic-designs", "5"]), /--hsic-designs "5" is not allowed: use an even integer ≥ 4/);
+  await assert.rejects(run([...base, "--hsic-designs", "5"]), /--hsic-designs "5" is not allowed: use an even integer in 4\.\.100000/);
   assert.equal(existsSync(out), false, "nothing written on a usage error");
 });
