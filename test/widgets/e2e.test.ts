@@ -164,6 +164,17 @@ test("switching photo keeps the settings and shows the other photo's result", as
   assert.deepEqual(pageErrors, []);
 });
 
+test("explaining a class the model does not see on the photo shows a clear warning", async () => {
+  needExplorer();
+  const run = (await snapshot(page)).run;
+  await page.fill(DOM.targetName, "tench");
+  await page.press(DOM.targetName, "Enter");
+  await waitForRun(page, run);
+  const s = await snapshot(page);
+  assert.match(s.metrics, /explaining tench/);
+  assert.match(s.warning, /"tench" a probability of \d+\.\d+ % on the full photo.*mostly noise/s);
+});
+
 test("the stop button stops a run and the kernel keeps working; reset puts the defaults back", async () => {
   needExplorer();
   const run = await slide(page, "division", "regions", 36);
@@ -176,6 +187,7 @@ test("the stop button stops a run and the kernel keeps working; reset puts the d
   await page.click(DOM.reset);
   await page.waitForFunction(`document.querySelector(${JSON.stringify(DOM.compare)}).value === "" && Number(document.querySelector(${JSON.stringify(DOM.root)}).dataset.run) > ${before}`, undefined, { timeout: 30_000 });
   assert.equal(await page.inputValue(DOM.param("lima", "cons")), "20", "λ_cons back at its schema default");
+  assert.equal(await page.inputValue(DOM.target), "-1", "explaining the prediction again");
   await page.click(DOM.stop).catch(() => undefined); // the default |V| is large: no need to wait for it
   assert.deepEqual(await pageLog(), { text: "", error: false });
   assert.deepEqual(pageErrors, []);

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { copyFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { setJupyterHost } from "../../src/jupyter/host";
+import { loadModel } from "../../src/model/load";
 import { getMethod, METHODS } from "../../src/methods/registry";
 import { DEFAULT_PRESET, PRESETS } from "../../src/params/lima";
 import { methodOptions } from "../../src/widgets/schema";
@@ -9,13 +12,15 @@ import type { Division, RgbImage } from "../../src/types";
 import { createRandom } from "../../src/util/random";
 import { CachedModel, imageKey } from "../../src/widgets/cached-model";
 import { regionCurves, regionOrderFromMap } from "../../src/widgets/curves";
-import { defaultSettings, explore, type ExplorerSettingsInput, type ExplorerWidget, resolveSettings } from "../../src/widgets/explorer";
+import { defaultSettings, explore, type ExplorerSettingsInput, type ExplorerWidget, loadPhotos, resolveSettings } from "../../src/widgets/explorer";
 import { serveExplorerPage } from "../../src/widgets/page-host";
 import { BINARY_KEYS, EXPLORER_MODEL, type MethodResult, PAGE_TARGET, WIDGET_MODULE, WRITABLE_KEYS } from "../../src/widgets/protocol";
 import { LatestWins } from "../../src/widgets/scheduler";
 import { WIDGET_VIEW_MIME } from "../../src/widgets/widget";
 import { FakeComm, FakeHost } from "../support/fake-host";
 import { fakeModel } from "../support/fake-model";
+import { tempDir } from "../support/onnx-graphs";
+import { IMAGENET, MODELS } from "../support/paths";
 
 const SIZE = 32;
 
@@ -424,6 +429,30 @@ describe("CachedModel", () => {
     assert.equal(imageKey(a2), imageKey(a));
     await cached.run([nudged]);
     assert.equal(inner.forwardPasses, 3);
+  });
+});
+
+describe("explore() with files", () => {
+  after(() => setJupyterHost(undefined));
+
+  it("loads a folder's photos for the model, names them by file, and reads true classes from ImageNet-style names", async () => {
+    const folder = tempDir("lima-explore-photos-");
+    for (const f of ["n01531178_goldfinch.JPEG", "n01440764_tench.JPEG"]) copyFileSync(path.join(IMAGENET, f), path.join(folder, f));
+    writeFileSync(path.join(folder, "notes.txt"), "not a photo");
+    const model = await loadModel("squeezenet1.1-fp32", { searchPaths: [MODELS] });
+    try {
+      const photos = await loadPhotos(model, folder);
+      assert.deepEqual(photos.map((p) => p.title), ["n01440764_tench.JPEG", "n01531178_goldfinch.JPEG"], "image files only, sorted");
+      assert.deepEqual(photos.map((p) => [p.image.width, p.image.height]), [[224, 224], [224, 224]]);
+      setJupyterHost(new FakeHost());
+      const widget = await explore(model, folder, { display: false });
+      widget.stop();
+      await widget.whenIdle();
+      assert.deepEqual(widget.get().photos.map((p) => p.truth), ["tench", "goldfinch"]);
+      widget.close();
+    } finally {
+      await model.dispose();
+    }
   });
 });
 
