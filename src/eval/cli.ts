@@ -6,7 +6,7 @@ import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "../cl
 import { ProgressBar } from "../cli/progress";
 import { type DivisionOptions, loadRegionLabels } from "../division";
 import { loadImage } from "../image/load";
-import { MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
 import { METHODS } from "../methods/registry";
 import { loadModel } from "../model/load";
 import type { LoadedModel } from "../model/onnx";
@@ -29,9 +29,13 @@ const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID];
 const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
 const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIONS, ...METRIC_PARAMS, BATCH, DEVICE];
 
+/** The methods eval runs when --methods is not given: every registered one that needs no training (SOP does). */
+const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).map((m) => m.name);
+
 export const EVAL_USAGE = [
   "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--debug]",
-  `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default all)  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
   ...helpLines([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 ].join("\n");
 
@@ -41,6 +45,7 @@ const FLAGS = {
   out: { type: "string" },
   "labels-from-filename": { type: "boolean" },
   methods: { type: "string" },
+  metrics: { type: "string" },
   limit: { type: "string" },
   "regions-from": { type: "string" },
   debug: { type: "boolean" },
@@ -59,9 +64,19 @@ export function listImages(folder: string, limit?: number): string[] {
   return files.slice(0, limit ?? files.length).map((f) => path.join(folder, f));
 }
 
+/** `--metrics a,b`: each name checked against the metric registry. */
+function metricsFlag(value: string | undefined): string[] {
+  if (value === undefined) return [...DEFAULT_METRICS];
+  const names = [...new Set(value.split(",").map((m) => m.trim()).filter((m) => m !== ""))];
+  const known = METRICS.map((m) => m.name);
+  const bad = names.filter((m) => !known.includes(m));
+  if (bad.length > 0 || names.length === 0) throw new UsageError(`--metrics ${JSON.stringify(value)} is not allowed${bad.length ? ` (unknown: ${bad.join(", ")})` : ""}: use a comma-separated list of ${known.join(", ")}`);
+  return names;
+}
+
 /** `--methods a,b`: each name checked against the method registry. */
 function methodsFlag(value: string | undefined): EvalMethod[] {
-  if (value === undefined) return [...EVAL_METHODS];
+  if (value === undefined) return [...DEFAULT_EVAL_METHODS];
   const methods = value.split(",").map((m) => m.trim()).filter((m) => m !== "");
   const bad = methods.filter((m) => !METHOD.choices.includes(m));
   if (bad.length > 0 || methods.length === 0) {
@@ -136,6 +151,8 @@ export interface EvalConfig {
   readonly methodOptions: MethodOptions;
   readonly regionsFrom?: string;
   readonly metrics: EvalMetricOptions;
+  /** Registered metrics to compute (default DEFAULT_METRICS). */
+  readonly metricNames: readonly string[];
   readonly batchSize: number;
   readonly device: "cpu" | "cuda";
 }
@@ -176,6 +193,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     methodOptions: options,
     regionsFrom: division.method === "labels" ? division.file : undefined,
     metrics: metricOptions(v),
+    metricNames: metricsFlag(v.metrics as string | undefined),
     batchSize: flagValue<number>(BATCH, v),
     device: flagValue<"cpu" | "cuda">(DEVICE, v),
     files: control.listFiles === false ? [] : listImages(imagesFolder, optionalInteger("limit", v.limit, 1)),
@@ -191,7 +209,7 @@ async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<Evalu
   const bar = new ProgressBar("evaluating");
   try {
     return await runEvaluation({
-      model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, seed: c.seed,
+      model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, metricNames: c.metricNames, seed: c.seed,
       divisionOf: c.regionsFrom ? regionsFrom(c.regionsFrom, model) : undefined,
       signal: controller.signal,
       onProgress: (p) => bar.update(p.done, p.total, `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),

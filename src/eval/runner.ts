@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_DIVISION, divide, type DivisionOptions } from "../division";
 import { CONFIDENCE_RANGES } from "../metrics/curves";
-import { METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import { DEFAULT_METRICS, getMetric, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
 import type { MetricBenchmark } from "../metrics/types";
 import type { AttributionResult } from "../methods/types";
 import { getMethod } from "../methods/registry";
@@ -59,6 +59,12 @@ export interface EvaluationOptions extends RunControl {
   readonly out: string;
   readonly methodOptions?: MethodOptions;
   readonly metrics?: EvalMetricOptions;
+  /**
+   * Which registered metrics (src/metrics/registry.ts) score every map (default DEFAULT_METRICS:
+   * pixel insertion/deletion, highest confidence, μFidelity). Values of the others go to the
+   * record's `metrics` object under their column keys.
+   */
+  readonly metricNames?: readonly string[];
   /** Seed of RISE, Kernel SHAP, LIME and μFidelity unless their own options name one (default 0). */
   readonly seed?: number;
   readonly onProgress?: (progress: EvalProgress) => void;
@@ -141,21 +147,27 @@ function checkImages(images: readonly EvalImage[], targetMode: "predicted" | "tr
   return targetMode;
 }
 
+/** Column keys the record holds as its own fields; every other metric value goes to `metrics`. */
+const CORE_KEYS = new Set(["insertion", "deletion", "muFidelity", "strongInteractions"]);
+
 /**
- * Scores one result with every registered metric (src/metrics/registry.ts) bound to the image:
- * pixel insertion/deletion, highest confidence and μFidelity (METHOD.md §6; LIMA eqs. 13-15).
+ * Scores one result with the chosen registered metrics (src/metrics/registry.ts) bound to the
+ * image: by default pixel insertion/deletion, highest confidence and μFidelity (METHOD.md §6;
+ * LIMA eqs. 13-15); the values of any other metric are returned under `metrics`.
  */
-async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: EvalMetricOptions) {
+async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: EvalMetricOptions, names: readonly string[]) {
   const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation };
   const values: Record<string, number> = {};
-  for (const metric of METRICS) Object.assign(values, await metric.evaluate(bench, result, options));
+  for (const name of names) Object.assign(values, await getMetric(name).evaluate(bench, result, options));
   const hc = Object.entries(values).filter(([k]) => k.startsWith("highestConfidence."));
+  const extra = Object.entries(values).filter(([k]) => !CORE_KEYS.has(k) && !k.startsWith("highestConfidence."));
   return {
     insertion: values.insertion,
     deletion: values.deletion,
     highestConfidence: Object.fromEntries(hc.map(([k, v]) => [k.slice("highestConfidence.".length), v])),
     muFidelity: values.muFidelity ?? null,
     strongInteractions: values.strongInteractions,
+    ...(extra.length ? { metrics: Object.fromEntries(extra) } : {}),
   };
 }
 
@@ -171,7 +183,10 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
   for (const m of o.methods) getMethod(m);
   const methodOptions = seeded(o.methodOptions ?? {}, o.methods, seed);
   const metrics = o.metrics ?? {};
-  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed) }] as const));
+  const metricNames = o.metricNames ?? DEFAULT_METRICS;
+  for (const name of metricNames) getMetric(name);
+  const extraMetrics = metricNames.filter((n) => !DEFAULT_METRICS.includes(n));
+  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed), ...(extraMetrics.length ? { extraMetrics } : {}) }] as const));
   const wanted = new Set(o.images.flatMap((img) => o.methods.map((m) => pairKey(img.name, m))));
   mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   const records = readRecords(o.out);
@@ -197,7 +212,7 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
         model: o.model, division, target, options: methodOptions, signal: o.signal,
         onProgress: (fraction) => o.onProgress?.({ done, total, image: img.name, method, fraction }),
       });
-      const scores = await scoreMap(bench, run.result, metrics);
+      const scores = await scoreMap(bench, run.result, metrics, metricNames);
       const record: EvalRecord = {
         image: img.name, method, model: o.model.name, targetMode, ...classes(o.model, target, predicted, img.trueClass),
         ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings: settings.get(method)!,
