@@ -4,7 +4,7 @@ import { colourOf, normalise } from "../image/colormap";
 import { loadImage } from "../image/load";
 import { encodePng } from "../image/png";
 import { METHODS } from "../methods/registry";
-import type { AttributionMethod } from "../methods/types";
+import type { AttributionMethod, Attributor } from "../methods/types";
 import type { BlackBoxModel } from "../model/types";
 import { type ParamSpec, resolveParams } from "../params/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
@@ -200,6 +200,7 @@ export class ExplorerWidget extends Widget<State> {
   private readonly photoList: readonly NamedPhoto[];
   private readonly divisions = new Map<string, Division>();
   private predictions: Promise<void> | undefined;
+  private readonly attributors = new Map<string, { key: string; attributor: Attributor }>();
 
   constructor(readonly model: BlackBoxModel, photos: RgbImage | NamedPhoto | readonly (RgbImage | NamedPhoto)[], options: ExploreOptions = {}) {
     const methods = options.methods ?? METHODS;
@@ -361,6 +362,28 @@ export class ExplorerWidget extends Widget<State> {
 
   protected override onClose(): void {
     this.scheduler.stop();
+    for (const { attributor } of this.attributors.values()) void attributor.dispose?.();
+    this.attributors.clear();
+  }
+
+  /**
+   * The method's attributor, bound to `options`: the one of the previous run re-bound in place
+   * when it can be (Attributor.setOptions: LIMA keeps its output cache across λ and n_p changes),
+   * else a new one with the same options reused, else a new one.
+   */
+  private attributor(method: AttributionMethod, options: Record<string, unknown>): Attributor {
+    const key = JSON.stringify(options);
+    const held = this.attributors.get(method.name);
+    if (held && held.key === key) return held.attributor;
+    if (held?.attributor.setOptions) {
+      held.attributor.setOptions(options);
+      held.key = key;
+      return held.attributor;
+    }
+    void held?.attributor.dispose?.();
+    const attributor = method.create(this.cached, options);
+    this.attributors.set(method.name, { key, attributor });
+    return attributor;
   }
 
   private checkPhoto(index: unknown): string | undefined {
@@ -442,38 +465,34 @@ export class ExplorerWidget extends Widget<State> {
         };
         progress(0);
         const passes = this.model.forwardPasses, hits = this.cached.hits, t1 = performance.now();
-        const attributor = method.create(this.cached, methodOptions(method.params, s.params[name]));
-        try {
-          const r = await attributor.attribute(image, { target, division: method.usesDivision ? division : undefined, signal, onProgress: progress });
-          // A region method told to use our division gives its order on it; otherwise the map's region means.
-          const order = method.usesDivision && r.order && r.order.length === division.count ? [...r.order] : regionOrderFromMap(r.map, division);
-          this.set({ progress: { fraction: (i + 0.9) / names.length, phase: `${name} curves` } });
-          const curves = await regionCurves(this.cached, image, division, order, target, signal);
-          const highConfidence = highestConfidence(curves.insertion, CONFIDENCE_RANGES);
-          let best = 0;
-          curves.insertion.y.forEach((y, k) => (y > curves.insertion.y[best] ? (best = k) : undefined));
-          results.push({
-            method: name,
-            title: method.title,
-            order,
-            insertion: curves.insertion,
-            deletion: curves.deletion,
-            metrics: {
-              insertion_auc: curves.insertion.auc,
-              deletion_auc: curves.deletion.auc,
-              highest_confidence: CONFIDENCE_RANGES.map((p) => highConfidence[String(p)].score),
-              best_step: best,
-              forward_passes: this.model.forwardPasses - passes,
-              cache_hits: this.cached.hits - hits,
-              ms: Math.round(performance.now() - t1),
-            },
-            map_range: mapRange(r.map),
-            run,
-          });
-          maps.push(r.map);
-        } finally {
-          await attributor.dispose?.();
-        }
+        const attributor = this.attributor(method, methodOptions(method.params, s.params[name]));
+        const r = await attributor.attribute(image, { target, division: method.usesDivision ? division : undefined, signal, onProgress: progress });
+        // A region method told to use our division gives its order on it; otherwise the map's region means.
+        const order = method.usesDivision && r.order && r.order.length === division.count ? [...r.order] : regionOrderFromMap(r.map, division);
+        this.set({ progress: { fraction: (i + 0.9) / names.length, phase: `${name} curves` } });
+        const curves = await regionCurves(this.cached, image, division, order, target, signal);
+        const highConfidence = highestConfidence(curves.insertion, CONFIDENCE_RANGES);
+        let best = 0;
+        curves.insertion.y.forEach((y, k) => (y > curves.insertion.y[best] ? (best = k) : undefined));
+        results.push({
+          method: name,
+          title: method.title,
+          order,
+          insertion: curves.insertion,
+          deletion: curves.deletion,
+          metrics: {
+            insertion_auc: curves.insertion.auc,
+            deletion_auc: curves.deletion.auc,
+            highest_confidence: CONFIDENCE_RANGES.map((p) => highConfidence[String(p)].score),
+            best_step: best,
+            forward_passes: this.model.forwardPasses - passes,
+            cache_hits: this.cached.hits - hits,
+            ms: Math.round(performance.now() - t1),
+          },
+          map_range: mapRange(r.map),
+          run,
+        });
+        maps.push(r.map);
       }
       record("done");
       this.set({

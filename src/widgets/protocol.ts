@@ -89,7 +89,7 @@ export interface RunMetrics {
   readonly best_step: number;
   /** Images the model ran for the method (cache hits not counted). */
   readonly forward_passes: number;
-  /** Images served from the explorer's output cache. */
+  /** Images served from the explorer's output cache (a method's own memo, e.g. LIMA's across λ changes, not counted). */
   readonly cache_hits: number;
   readonly ms: number;
 }
