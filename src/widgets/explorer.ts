@@ -477,6 +477,7 @@ export class ExplorerWidget extends Widget<State> {
         results.push({
           method: name,
           title: method.title,
+          target_label: this.model.labels[target],
           order,
           insertion: curves.insertion,
           deletion: curves.deletion,

@@ -98,6 +98,8 @@ export interface RunMetrics {
 export interface MethodResult {
   readonly method: string;
   readonly title: string;
+  /** The class it explains (plain text): shown with it, also while a newer run is going. */
+  readonly target_label: string;
   /** Region order used by the curves: the method's own, or its map's mean per region, highest first. */
   readonly order: number[];
   readonly insertion: CurveData;

@@ -251,6 +251,7 @@ describe("explorer widget: methods, comparison, photos", () => {
     assert.notDeepEqual(r[0].order, r[1].order, "two methods, two orders (this image)");
     assert.equal(r[0].insertion.y[16], r[1].insertion.y[16], "both curves end at the full photo");
     assert.equal(r[0].insertion.y[16], widget.get().target_probability);
+    assert.deepEqual(r.map((x) => x.target_label), [widget.get().target_label, widget.get().target_label]);
     const last = host.opened[0].comm.sent.filter((m) => m.data.method === "update" && (m.data.buffer_paths as string[][]).some((p) => p[0] === "compare_map_png")).at(-1)!;
     const index = (last.data.buffer_paths as string[][]).findIndex((p) => p[0] === "compare_map_png");
     assert.deepEqual([...last.buffers[index].subarray(0, 4)], [137, 80, 78, 71], "the compared map is a PNG");

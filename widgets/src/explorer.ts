@@ -430,7 +430,8 @@ export class ExplorerView extends DOMWidgetView {
       ["cache hits", (r) => `${r.metrics.cache_hits} (${((100 * r.metrics.cache_hits) / Math.max(1, r.metrics.cache_hits + r.metrics.forward_passes)).toFixed(0)} %)`],
       ["time", (r) => `${(r.metrics.ms / 1000).toFixed(2)} s`],
     ];
-    const head = el("tr", {}, [el("th", {}, [text(`explaining ${this.get("target_label")} · |V| ${this.get("regions")}`)]), ...results.map((r) => el("th", { "data-method": r.method }, [text(r.title)]))]);
+    // The results' own class and |V|: while a newer run goes they may differ from the current ones.
+    const head = el("tr", {}, [el("th", {}, [text(`explaining ${results[0].target_label} · |V| ${results[0].order.length}`)]), ...results.map((r) => el("th", { "data-method": r.method }, [text(r.title)]))]);
     this.metricsTable.replaceChildren(head, ...rows.map(([k, value]) => el("tr", {}, [el("th", {}, [text(k)]), ...results.map((r) => el("td", {}, [text(value(r))]))])));
   }
 
