@@ -69,6 +69,8 @@ let baseUrl: string;
 let harness: HarnessBuild;
 const pageErrors: string[] = [];
 const httpErrors: string[] = [];
+/** The browser console's errors, shown when a check fails (JupyterLab reports plugin and widget failures there). */
+const consoleErrors: string[] = [];
 let screenshotTaken = false;
 
 async function screenshot(): Promise<void> {
@@ -103,7 +105,13 @@ async function openNotebook(): Promise<void> {
 }
 
 const labStatus = () => page.evaluate<{ failedToLoad: string[]; failedToActivate: string[]; federatedPlugins: string[]; activated: string[] }>(`window.limaLab.status`);
-const errorWidgets = () => page.evaluate<string[]>(`[...document.querySelectorAll(".jupyter-widgets-error-widget, .jp-OutputArea-output")].map((e) => e.textContent).filter((t) => /Error displaying widget|Error creating widget|Could not create|failed to load/i.test(t))`);
+/** ipywidgets' error boxes (ErrorWidgetView, "Error displaying widget" texts) on the page, with the console's errors to explain them. */
+async function errorWidgets(): Promise<string[]> {
+  const boxes = await page.evaluate<string[]>(
+    `[...document.querySelectorAll(".jp-OutputArea-output")].filter((e) => e.querySelector(".jupyter-widgets-error-widget") || /Error displaying widget|Error creating widget/i.test(e.textContent)).map((e) => e.textContent.trim())`,
+  );
+  return boxes.map((b) => `${b} — console: ${consoleErrors.filter((e) => !/api\/events\/subscribe|status of 404/.test(e)).join(" | ")}`);
+}
 
 before(async () => {
   harness = buildHarness();
@@ -155,6 +163,9 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
   page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text().slice(0, 2000));
+  });
   page.on("response", (r) => {
     if (r.status() >= 400) httpErrors.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`);
   });
@@ -250,6 +261,8 @@ test("after saving and reloading the page, the explorer is restored from the ker
     { timeout: 120_000, polling: 200 },
   );
   assert.deepEqual(await errorWidgets(), [], "no widget error box after the reload");
+  await page.screenshot({ path: path.join(REPO, "artifacts", "jupyterlab-reloaded.png") });
+  console.log(await page.evaluate<string>(`(() => { const r = document.querySelector(${JSON.stringify(DOM.root)}); return JSON.stringify({ n: document.querySelectorAll(${JSON.stringify(DOM.root)}).length, ds: { ...r.dataset }, html: r.outerHTML.slice(0, 1500) }); })()`));
   const after = await snapshot(page);
   assert.equal(after.order, before.order, "the same result as before the reload (state from the kernel)");
   assert.deepEqual(after.insertionY, before.insertionY);
