@@ -124,6 +124,10 @@ before(async () => {
   const state = path.join(prefix, "state");
   mkdirSync(root);
   writeFileSync(path.join(root, NOTEBOOK), notebook(path.join(PHOTOS, "pelican.jpeg")));
+  // A user who answered JupyterLab's "notified about news?" question once: the prompt would cover the screenshot.
+  const notification = path.join(state, "settings", "@jupyterlab", "apputils-extension");
+  mkdirSync(notification, { recursive: true });
+  writeFileSync(path.join(notification, "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false" }));
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}/`;
   const args = [
@@ -192,8 +196,8 @@ test("JupyterLab 4 starts on Debian's LabServerApp and activates lima-xai-widget
   const status = await labStatus();
   assert.deepEqual(status.failedToLoad, [], "every prebuilt extension loaded");
   assert.deepEqual(status.failedToActivate, []);
-  assert.deepEqual(status.federatedPlugins, ["lima-xai-widgets:plugin"], "our plugin came from the labextensions folder");
-  for (const id of ["lima-xai-widgets:plugin", "@jupyter-widgets/jupyterlab-manager:plugin", "@jupyterlab/notebook-extension:factory"]) {
+  assert.deepEqual(status.federatedPlugins.sort(), ["lima-xai-widgets:plotly", "lima-xai-widgets:plugin"], "our widget plugin and plotly renderer came from the labextensions folder");
+  for (const id of ["lima-xai-widgets:plugin", "lima-xai-widgets:plotly", "@jupyter-widgets/jupyterlab-manager:plugin", "@jupyterlab/notebook-extension:factory"]) {
     assert.ok(status.activated.includes(id), `${id} is active`);
   }
   const kernel = await page.evaluate<string>(`window.limaLab.app.shell.currentWidget.sessionContext.session.kernel.name`);
@@ -233,12 +237,16 @@ test("moving the λ_cons slider re-runs LIMA in the kernel and redraws the curve
 });
 
 test("a plotly figure returned by a cell renders as a chart", async () => {
-  const figure = `.jp-Notebook .jp-Cell:nth-child(3) .jp-OutputArea-output`;
-  await page.waitForSelector(`${figure} .js-plotly-plot`, { timeout: 60_000 });
-  const y = await page.evaluate<number[]>(`[...document.querySelector(${JSON.stringify(`${figure} .js-plotly-plot`)}).data[0].y]`);
-  assert.deepEqual(y, [0.25, 0.5, 0.125, 1], "the chart holds the kernel's data");
-  const svgPoints = await page.evaluate<number>(`document.querySelectorAll(${JSON.stringify(`${figure} .js-plotly-plot .scatterlayer .point`)}).length`);
-  assert.equal(svgPoints, 4, "four markers drawn");
+  // Cells far below the viewport are skipped by the notebook's rendering: bring the third one into view, as a user scrolls.
+  await page.evaluate(`(async () => { const nb = window.limaLab.app.shell.currentWidget.content; nb.activeCellIndex = 2; await nb.scrollToItem(2, "start"); })()`);
+  const plot = `window.limaLab.app.shell.currentWidget.content.widgets[2].outputArea.node.querySelector(".js-plotly-plot")`;
+  await page.waitForFunction(`(() => { const p = ${plot}; return !!(p && p.data && p.querySelectorAll(".scatterlayer .point").length); })()`, undefined, { timeout: 60_000, polling: 200 }).catch(() => undefined);
+  const shown = await page.evaluate<{ y: number[] | null; points: number; mime: string[] }>(
+    `(() => { const p = ${plot}; const area = window.limaLab.app.shell.currentWidget.content.widgets[2].outputArea; return { y: p && p.data ? [...p.data[0].y] : null, points: p ? p.querySelectorAll(".scatterlayer .point").length : 0, mime: [...area.node.querySelectorAll(".jp-OutputArea-output")].map((o) => (o.querySelector(".lima-plotly-output") ? "plotly renderer" : o.textContent.slice(0, 80))) }; })()`,
+  );
+  assert.deepEqual(shown.y, [0.25, 0.5, 0.125, 1], `the chart holds the kernel's data (outputs: ${JSON.stringify(shown.mime)})`);
+  assert.equal(shown.points, 4, "four markers drawn");
+  assert.deepEqual(shown.mime, ["plotly renderer"], "one output, shown by our plotly renderer, not as the text fallback");
 });
 
 test("a screenshot of the notebook with the explorer is saved to artifacts/jupyterlab-explorer.png", async () => {
@@ -261,11 +269,16 @@ test("after saving and reloading the page, the explorer is restored from the ker
     { timeout: 120_000, polling: 200 },
   );
   assert.deepEqual(await errorWidgets(), [], "no widget error box after the reload");
+  // The view draws the restored order and curves once plotly has laid out the figure.
+  await page
+    .waitForFunction(`(() => { const r = document.querySelector(${JSON.stringify(DOM.root)}); const c = document.querySelector(${JSON.stringify(DOM.curves)}); return r.dataset.order && c.data && c.data[0] && c.data[0].y.length > 0; })()`, undefined, { timeout: 30_000, polling: 200 })
+    .catch(() => undefined);
   await page.screenshot({ path: path.join(REPO, "artifacts", "jupyterlab-reloaded.png") });
-  console.log(await page.evaluate<string>(`(() => { const r = document.querySelector(${JSON.stringify(DOM.root)}); return JSON.stringify({ n: document.querySelectorAll(${JSON.stringify(DOM.root)}).length, ds: { ...r.dataset }, html: r.outerHTML.slice(0, 1500) }); })()`));
   const after = await snapshot(page);
-  assert.equal(after.order, before.order, "the same result as before the reload (state from the kernel)");
-  assert.deepEqual(after.insertionY, before.insertionY);
+  assert.deepEqual(after.insertionY, before.insertionY, "the same curves as before the reload (state from the kernel)");
+  assert.deepEqual(after.deletionY, before.deletionY);
+  assert.equal(after.mapSum, before.mapSum, "the same map");
+  assert.equal(after.metrics, before.metrics, "the same metrics");
   assert.equal(after.run, before.run, "no new run: the state was restored, not recomputed");
 });
 
