@@ -242,7 +242,7 @@ test("a plotly figure returned by a cell renders as a chart", async () => {
   const plot = `window.limaLab.app.shell.currentWidget.content.widgets[2].outputArea.node.querySelector(".js-plotly-plot")`;
   await page.waitForFunction(`(() => { const p = ${plot}; return !!(p && p.data && p.querySelectorAll(".scatterlayer .point").length); })()`, undefined, { timeout: 60_000, polling: 200 }).catch(() => undefined);
   const shown = await page.evaluate<{ y: number[] | null; points: number; mime: string[] }>(
-    `(() => { const p = ${plot}; const area = window.limaLab.app.shell.currentWidget.content.widgets[2].outputArea; return { y: p && p.data ? [...p.data[0].y] : null, points: p ? p.querySelectorAll(".scatterlayer .point").length : 0, mime: [...area.node.querySelectorAll(".jp-OutputArea-output")].map((o) => (o.querySelector(".lima-plotly-output") ? "plotly renderer" : o.textContent.slice(0, 80))) }; })()`,
+    `(() => { const p = ${plot}; const area = window.limaLab.app.shell.currentWidget.content.widgets[2].outputArea; return { y: p && p.data ? [...p.data[0].y] : null, points: p ? p.querySelectorAll(".scatterlayer .point").length : 0, mime: [...area.node.querySelectorAll(".jp-OutputArea-output")].map((o) => (o.matches(".lima-plotly-output") || o.querySelector(".lima-plotly-output") ? "plotly renderer" : o.textContent.slice(0, 80))) }; })()`,
   );
   assert.deepEqual(shown.y, [0.25, 0.5, 0.125, 1], `the chart holds the kernel's data (outputs: ${JSON.stringify(shown.mime)})`);
   assert.equal(shown.points, 4, "four markers drawn");
