@@ -124,10 +124,6 @@ before(async () => {
   const state = path.join(prefix, "state");
   mkdirSync(root);
   writeFileSync(path.join(root, NOTEBOOK), notebook(path.join(PHOTOS, "pelican.jpeg")));
-  // A user who answered JupyterLab's "notified about news?" question once: the prompt would cover the screenshot.
-  const notification = path.join(state, "settings", "@jupyterlab", "apputils-extension");
-  mkdirSync(notification, { recursive: true });
-  writeFileSync(path.join(notification, "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false" }));
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}/`;
   const args = [
@@ -251,7 +247,12 @@ test("a plotly figure returned by a cell renders as a chart", async () => {
 
 test("a screenshot of the notebook with the explorer is saved to artifacts/jupyterlab-explorer.png", async () => {
   needExplorer();
-  await page.evaluate(`document.querySelector(${JSON.stringify(DOM.root)}).scrollIntoView()`);
+  // The explorer's cell at the top of the view, and JupyterLab's news prompt closed (answering it
+  // would save a setting, which Debian's jupyterlab_server 2.16 rejects: see the last test).
+  await page.evaluate(`(async () => { const nb = window.limaLab.app.shell.currentWidget.content; nb.activeCellIndex = 1; await nb.scrollToItem(1, "start"); })()`);
+  const close = page.locator(".jp-Notification-Toast-Close");
+  if ((await close.count()) > 0) await close.first().click();
+  await page.waitForTimeout(500);
   await screenshot();
   assert.ok(statSync(SCREENSHOT).size > 30_000, "a real picture, not an empty page");
 });
@@ -282,6 +283,13 @@ test("after saving and reloading the page, the explorer is restored from the ker
   assert.equal(after.run, before.run, "no new run: the state was restored, not recomputed");
 });
 
+/**
+ * What Debian's server side lacks for JupyterLab 4, seen here: jupyter-server 1.23 has no
+ * /api/me (user identity) and no /api/events/subscribe (event bus); JupyterLab carries on without
+ * both. (Also: jupyterlab_server 2.16 validates user settings with JSON Schema draft 4, which
+ * ignores JupyterLab 4's `const` in `oneOf`, so saving such a setting, e.g. the news prompt's
+ * answer, gets 400; the test saves none.)
+ */
 test("no uncaught page errors; the only failed requests are the jupyter-server 2 endpoints Debian's 1.23 lacks", () => {
   assert.deepEqual(pageErrors, []);
   const unexpected = httpErrors.filter((e) => !/^404 GET \/api\/(me|events\/subscribe)$/.test(e));
