@@ -54,7 +54,7 @@ function notebook(photo: string): string {
         `const model = await loadModel("squeezenet1.1-fp32", { searchPaths: [${JSON.stringify(MODELS)}] });`,
         `const image = await loadImage(${JSON.stringify(photo)}, model.card);`,
       ]),
-      code([`const explorer = explore(model, image, { title: "pelican.jpeg", settings: { regions: ${REGIONS} } });`]),
+      code([`const explorer = explore(model, { image, title: "pelican.jpeg" }, { settings: { division: { regions: ${REGIONS} } } });`]),
       code([`({ data: [{ type: "scatter", mode: "lines+markers", name: "probe", x: [0, 1, 2, 3], y: [0.25, 0.5, 0.125, 1] }], layout: { title: { text: "a plotly figure from the kernel" } } })`]),
     ].map((c, i) => ({ ...c, id: `cell-${i}` })),
   });
@@ -213,7 +213,8 @@ test("running the notebook shows the explorer (our view, not the error box) and 
   const s = await snapshot(page);
   assert.equal(s.title, "pelican.jpeg · squeezenet1.1-fp32");
   assert.equal(s.order.split(",").length, REGIONS);
-  assert.equal(s.insertionY.length, REGIONS + 1, "the plot holds |V| + 1 insertion points");
+  assert.deepEqual(s.traces.map((t) => t.name), ["lima insertion", "lima deletion"]);
+  assert.equal(s.traces[0].y.length, REGIONS + 1, "the plot holds |V| + 1 insertion points");
   assert.ok(s.mapSum > 0, "the map canvas is drawn");
   const inOutput = await page.evaluate<boolean>(`!!document.querySelector(".jp-Notebook .jp-OutputArea-output ${DOM.root}")`);
   assert.ok(inOutput, "the explorer sits in a notebook cell's output");
@@ -223,13 +224,13 @@ test("running the notebook shows the explorer (our view, not the error box) and 
 test("moving the λ_cons slider re-runs LIMA in the kernel and redraws the curve", async () => {
   needExplorer();
   const before = await snapshot(page);
-  const run = await slide(page, "lambda_cons", 0);
+  const run = await slide(page, "lima", "cons", 0);
   await waitForRun(page, run);
   const after = await snapshot(page);
   assert.ok(after.run > before.run, "a new run");
   assert.notEqual(after.order, before.order, "λ_cons 20 → 0 changes the order");
-  assert.notDeepEqual(after.insertionY, before.insertionY, "the plotly div's insertion data changed");
-  assert.equal(after.insertionY.length, REGIONS + 1);
+  assert.notDeepEqual(after.traces[0].y, before.traces[0].y, "the plotly div's insertion data changed");
+  assert.equal(after.traces[0].y.length, REGIONS + 1);
 });
 
 test("a plotly figure returned by a cell renders as a chart", async () => {
@@ -276,8 +277,7 @@ test("after saving and reloading the page, the explorer is restored from the ker
     .catch(() => undefined);
   await page.screenshot({ path: path.join(REPO, "artifacts", "jupyterlab-reloaded.png") });
   const after = await snapshot(page);
-  assert.deepEqual(after.insertionY, before.insertionY, "the same curves as before the reload (state from the kernel)");
-  assert.deepEqual(after.deletionY, before.deletionY);
+  assert.deepEqual(after.traces, before.traces, "the same curves as before the reload (state from the kernel)");
   assert.equal(after.mapSum, before.mapSum, "the same map");
   assert.equal(after.metrics, before.metrics, "the same metrics");
   assert.equal(after.run, before.run, "no new run: the state was restored, not recomputed");
