@@ -32,6 +32,9 @@ export function methodParamSpecs(methods = METHODS): ParamSpec[] {
 /** Parameters of `explain` besides the methods' own. */
 const COMMAND_PARAMS: readonly ParamSpec[] = [METHOD, DIVISION, REGIONS, BATCH, DEVICE];
 
+/** Every parameter `explain` reads from a flag: its own and every method's (for the schema test and --help). */
+export const EXPLAIN_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...methodParamSpecs()];
+
 const OTHER_FLAGS = {
   model: { type: "string" },
   image: { type: "string" },
