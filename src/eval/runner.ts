@@ -166,6 +166,7 @@ async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: Ev
  * pairs are skipped, and an interruption loses at most the pair in flight.
  */
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationResult> {
+  if (o.methodOptions?.division?.method === "labels" && !o.divisionOf) throw new RangeError("division from label images needs divisionOf (how to read each image's labels)");
   const targetMode = checkImages(o.images, o.targetMode ?? "predicted");
   const seed = o.seed ?? 0;
   for (const m of o.methods) getMethod(m);
@@ -189,6 +190,7 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
     const target = targetMode === "true" ? img.trueClass! : predicted;
     // One division per image, shared by the region methods and the metrics' benchmark, made outside the methods' times.
     const division: Division = o.divisionOf ? await o.divisionOf(img, image) : divide(image, (methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
+    if (division.width !== image.width || division.height !== image.height) throw new RangeError(`the regions of ${img.name} are ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
     const bench: MetricBenchmark = { model: o.model, image, target, division, baseline: metrics.baseline ?? 0, seed, signal: o.signal };
     for (const method of methods) {
       throwIfAborted(o.signal);
