@@ -27,7 +27,7 @@ test("loadRegionLabels reads grey and RGB-packed label images at the model's geo
   const grey = Buffer.alloc(64).map((_, q) => (q % 8 < 4 ? 10 : 200));
   const greyFile = path.join(dir, "grey.png");
   await sharp(grey, { raw: { width: 8, height: 8, channels: 1 } }).png().toFile(greyFile);
-  const g = await loadRegionLabels(greyFile, { size: [4, 4], resize: "stretch" } as never);
+  const g = await loadRegionLabels(greyFile, { size: [4, 4], resize: "stretch" });
   assert.equal(g.count, 2);
   assert.deepEqual(Array.from(g.labels), [0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]);
   // RGB: three colours whose channels differ; (0,0,5) and (5,0,0) are distinct ids.
@@ -36,10 +36,16 @@ test("loadRegionLabels reads grey and RGB-packed label images at the model's geo
   rgb.set([0, 9, 0], 15 * 3);
   const rgbFile = path.join(dir, "rgb.png");
   await sharp(rgb, { raw: { width: 4, height: 4, channels: 3 } }).png().toFile(rgbFile);
-  const c = await loadRegionLabels(rgbFile, { size: [4, 4], resize: "stretch" } as never);
+  const c = await loadRegionLabels(rgbFile, { size: [4, 4], resize: "stretch" });
   assert.equal(c.count, 3, "(0,0,5), (0,9,0), (5,0,0)");
   assert.equal(c.labels[0], 0, "packed 5 is the smallest id");
   assert.equal(c.labels[15], 1, "packed 9·256");
   assert.equal(c.labels[4], 2, "packed 5·65536");
   assert.equal(c.labels[8], 0, "the two (0,0,5) areas are one region");
+  // Centre crop as for photos: 16×8 (left half 1, right half 2) → shorter side 5 → 10×5 → centre 4×4.
+  const wide = Buffer.alloc(16 * 8).map((_, q) => (q % 16 < 8 ? 1 : 2));
+  const wideFile = path.join(dir, "wide.png");
+  await sharp(wide, { raw: { width: 16, height: 8, channels: 1 } }).png().toFile(wideFile);
+  const w = await loadRegionLabels(wideFile, { size: [4, 4], resize: "shorter-side-256-center-crop" });
+  assert.deepEqual(Array.from(w.labels), [0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]);
 });
