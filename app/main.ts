@@ -7,6 +7,7 @@ import { type CliCommand, runCli } from "../src/cli/main";
 import { explainCommand, EXPLAIN_USAGE } from "../src/cli/explain";
 import { EXPLORE_USAGE } from "../src/cli/explore";
 import { evalCommand, EVAL_USAGE } from "../src/eval/cli";
+import { SOP_TRAIN_USAGE } from "../src/cli/sop-train";
 
 /** Every subcommand; the kernel's and the explorer's modules load only when their command runs. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
@@ -23,6 +24,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     },
     usage: () => EXPLORE_USAGE,
   },
+  "sop-train": { run: async (args) => (await import("../src/cli/sop-train")).sopTrainCommand(args), usage: () => SOP_TRAIN_USAGE },
 };
 
 /** Runs `lima-xai <argv>`; returns the exit code. */

@@ -6,7 +6,7 @@ import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "../cl
 import { ProgressBar } from "../cli/progress";
 import { type DivisionOptions, loadRegionLabels } from "../division";
 import { loadImage } from "../image/load";
-import { MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
 import { METHODS } from "../methods/registry";
 import { loadModel } from "../model/load";
 import type { LoadedModel } from "../model/onnx";
@@ -32,9 +32,13 @@ const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIO
 /** Every parameter `eval` reads from a flag (for the schema test and --help). */
 export const EVAL_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...METHOD_PARAMS];
 
+/** The methods eval runs when --methods is not given: every registered one that needs no training (SOP does). */
+const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).map((m) => m.name);
+
 export const EVAL_USAGE = [
-  "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--debug]",
-  `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default all)  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--allow-outside-paths] [--debug]",
+  `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
   ...helpLines([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 ].join("\n");
 
@@ -44,8 +48,10 @@ const FLAGS = {
   out: { type: "string" },
   "labels-from-filename": { type: "boolean" },
   methods: { type: "string" },
+  metrics: { type: "string" },
   limit: { type: "string" },
   "regions-from": { type: "string" },
+  "allow-outside-paths": { type: "boolean" },
   debug: { type: "boolean" },
   ...flagOptions([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 } as const;
@@ -62,9 +68,19 @@ export function listImages(folder: string, limit?: number): string[] {
   return files.slice(0, limit ?? files.length).map((f) => path.join(folder, f));
 }
 
+/** `--metrics a,b`: each name checked against the metric registry. */
+function metricsFlag(value: string | undefined): string[] {
+  if (value === undefined) return [...DEFAULT_METRICS];
+  const names = [...new Set(value.split(",").map((m) => m.trim()).filter((m) => m !== ""))];
+  const known = METRICS.map((m) => m.name);
+  const bad = names.filter((m) => !known.includes(m));
+  if (bad.length > 0 || names.length === 0) throw new UsageError(`--metrics ${JSON.stringify(value)} is not allowed${bad.length ? ` (unknown: ${bad.join(", ")})` : ""}: use a comma-separated list of ${known.join(", ")}`);
+  return names;
+}
+
 /** `--methods a,b`: each name checked against the method registry. */
 function methodsFlag(value: string | undefined): EvalMethod[] {
-  if (value === undefined) return [...EVAL_METHODS];
+  if (value === undefined) return [...DEFAULT_EVAL_METHODS];
   const methods = value.split(",").map((m) => m.trim()).filter((m) => m !== "");
   const bad = methods.filter((m) => !METHOD.choices.includes(m));
   if (bad.length > 0 || methods.length === 0) {
@@ -139,8 +155,11 @@ export interface EvalConfig {
   readonly methodOptions: MethodOptions;
   readonly regionsFrom?: string;
   readonly metrics: EvalMetricOptions;
+  /** Registered metrics to compute (default DEFAULT_METRICS). */
+  readonly metricNames: readonly string[];
   readonly batchSize: number;
   readonly device: "cpu" | "cuda";
+  readonly allowOutsidePaths: boolean;
 }
 
 /** Parses and checks every flag before anything runs (the image folder is listed last); a bad one is a {@link UsageError} naming it. */
@@ -179,8 +198,10 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     methodOptions: options,
     regionsFrom: division.method === "labels" ? division.file : undefined,
     metrics: metricOptions(v),
+    metricNames: metricsFlag(v.metrics as string | undefined),
     batchSize: flagValue<number>(BATCH, v),
     device: flagValue<"cpu" | "cuda">(DEVICE, v),
+    allowOutsidePaths: Boolean(v["allow-outside-paths"]),
     files: control.listFiles === false ? [] : listImages(imagesFolder, optionalInteger("limit", v.limit, 1)),
   };
 }
@@ -194,10 +215,10 @@ async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<Evalu
   const bar = new ProgressBar("evaluating");
   try {
     return await runEvaluation({
-      model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, seed: c.seed,
+      model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, metricNames: c.metricNames, seed: c.seed,
       divisionOf: c.regionsFrom ? regionsFrom(c.regionsFrom, model) : undefined,
       signal: controller.signal,
-      onProgress: (p) => bar.update(p.done, p.total, `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
+      onProgress: (p) => bar.update(p.done, p.total, p.waiting ? `waiting for ${p.waiting} pair(s) another run is computing` : `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
     });
   } catch (error) {
     if (!isAbortError(error)) throw error;
@@ -226,7 +247,7 @@ function writeSummary(out: string, title: string, result: EvaluationResult, stdo
  */
 export async function evalCommand(args: string[], io: { readonly stdout?: NodeJS.WritableStream } = {}): Promise<number> {
   const config = parseEvalFlags(args);
-  const model = await loadModel(config.modelSpec, { batchSize: config.batchSize, device: config.device, onDownload: (m) => process.stderr.write(`${m}\n`) });
+  const model = await loadModel(config.modelSpec, { batchSize: config.batchSize, device: config.device, allowOutsidePaths: config.allowOutsidePaths, onDownload: (m) => process.stderr.write(`${m}\n`) });
   try {
     const result = await runWithProgress(model, config);
     if (!result) {

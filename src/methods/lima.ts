@@ -5,6 +5,7 @@ import { LIMA_PARAMS, type LambdaValues, presetLambdas } from "../params/lima";
 import type { ParamSpec } from "../params/types";
 import type { RgbImage } from "../types";
 import { resolveMethodOptions } from "./common";
+import { prefixGroups } from "./sop/groups";
 import type { AttributionMethod, AttributionRequest, AttributionResult, Attributor } from "./types";
 
 /** A LIMA/SMDL attributor; `explainer` is there for callers that want LIMA's own outputs. */
@@ -23,17 +24,21 @@ export function submodularMethod(describe: Omit<AttributionMethod, "create" | "u
     ...describe,
     usesDivision: true,
     create(model: BlackBoxModel, options: Readonly<Record<string, unknown>> = {}): SubmodularAttributor {
-      const o = resolveMethodOptions(describe.params, options);
-      const lambdas = presetLambdas(o.preset as string, options.lambdas as Partial<LambdaValues> | undefined);
-      const explainer = new Explainer(model, {
-        search: search ?? (o.search as SearchKind),
-        ...(o.np !== undefined ? { np: o.np as number } : {}),
-        lambdas,
-        confidence: o.confidence as "entropy" | "edl",
-        baseline: o.baseline as number,
-      });
+      const explainerOptions = (given: Readonly<Record<string, unknown>>) => {
+        const o = resolveMethodOptions(describe.params, given);
+        return {
+          search: search ?? (o.search as SearchKind),
+          ...(o.np !== undefined ? { np: o.np as number } : {}),
+          lambdas: presetLambdas(o.preset as string, given.lambdas as Partial<LambdaValues> | undefined),
+          confidence: o.confidence as "entropy" | "edl",
+          baseline: o.baseline as number,
+        };
+      };
+      const explainer = new Explainer(model, explainerOptions(options));
       return {
         explainer,
+        // Other λ, n_p, search…: the same explainer, so its memoised model outputs serve the re-run.
+        setOptions: (given) => explainer.setOptions(explainerOptions(given)),
         async attribute(image: RgbImage, request: AttributionRequest): Promise<AttributionResult> {
           const e = await explainer.explain(image, {
             target: request.target,
@@ -41,7 +46,9 @@ export function submodularMethod(describe: Omit<AttributionMethod, "create" | "u
             signal: request.signal,
             onProgress: (p) => request.onProgress?.(p.totalSteps > 0 ? p.step / p.totalSteps : 0),
           });
-          return { method: describe.name, map: e.importanceMap, order: e.order, division: e.division, forwardPasses: e.forwardPasses, ms: e.ms, details: { explanation: e } };
+          // Its ordered prefixes are nested groups scored by their marginal gain (Sum-of-Parts Definition 2).
+          const groups = prefixGroups(e.order, e.division, e.insertion.y);
+          return { method: describe.name, map: e.importanceMap, order: e.order, division: e.division, groups, forwardPasses: e.forwardPasses, ms: e.ms, details: { explanation: e } };
         },
       };
     },

@@ -10,6 +10,7 @@ import { LIME } from "./lime";
 import { OCCLUSION } from "./occlusion";
 import { RISE } from "./rise";
 import { SMDL } from "./smdl";
+import { SOP } from "./sop/method";
 import type { AttributionMethod } from "./types";
 
 export const METHODS: readonly AttributionMethod[] = [
@@ -20,6 +21,7 @@ export const METHODS: readonly AttributionMethod[] = [
   LIME,
   HSIC,
   SMDL,
+  SOP,
 ];
 
 /** The registered names, in registry order. */

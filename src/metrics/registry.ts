@@ -6,6 +6,7 @@
 import type { AttributionResult } from "../methods/types";
 import type { NumberParam } from "../params/types";
 import { InsertionDeletion, MuFidelity } from "./bound";
+import { ATTRIBUTION_ERROR_METRIC, GROUPED_METRIC } from "./grouped";
 import type { MetricBenchmark, MetricSpec } from "./types";
 
 export const STEPS: NumberParam = { kind: "number", name: "steps", label: "steps", default: 50, min: 1, max: 1000, integer: true, unit: "steps", meaning: "pixel insertion/deletion steps (steps + 1 points per curve)" };
@@ -68,7 +69,10 @@ export const MU_FIDELITY: MetricSpec = {
   },
 };
 
-export const METRICS: readonly MetricSpec[] = [PIXEL_CURVES, HIGHEST_CONFIDENCE, MU_FIDELITY];
+export const METRICS: readonly MetricSpec[] = [PIXEL_CURVES, HIGHEST_CONFIDENCE, MU_FIDELITY, GROUPED_METRIC, ATTRIBUTION_ERROR_METRIC];
+
+/** The metrics eval computes unless told otherwise (`--metrics`): METHOD.md §6's protocol. */
+export const DEFAULT_METRICS: readonly string[] = [PIXEL_CURVES.name, HIGHEST_CONFIDENCE.name, MU_FIDELITY.name];
 
 /** The metric of a name; a RangeError listing the allowed names otherwise. */
 export function getMetric(name: string): MetricSpec {

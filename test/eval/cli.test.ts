@@ -135,3 +135,16 @@ test("lima-xai eval --regions-from: every region method gets the label image's r
   assert.equal(r.forwardPasses, 2 ** 4, "exact Kernel SHAP over the 4 label regions: all 2^4 coalitions");
   await assert.rejects(run(["--model", "mobilenetv2-12-int8", "--images", photos(), "--regions-from", label, "--regions", "9", "--out", out]), /--regions-from gives the regions itself/);
 });
+
+test("parseEvalFlags: --metrics takes registered metric names; the default methods are those that need no training", async () => {
+  const { parseEvalFlags } = await import("../../src/eval/cli");
+  const { DEFAULT_METRICS } = await import("../../src/metrics/registry");
+  const { METHODS } = await import("../../src/methods/registry");
+  const base = ["--model", "m", "--images", ".", "--out", "o.jsonl"];
+  const c = parseEvalFlags(base, { listFiles: false });
+  assert.deepEqual(c.metricNames, DEFAULT_METRICS);
+  assert.deepEqual(c.methods, METHODS.filter((m) => !m.needs).map((m) => m.name));
+  assert.ok(!c.methods.includes("sop"), "SOP needs a trained GroupSelect: only on request");
+  assert.deepEqual(parseEvalFlags([...base, "--metrics", "pixel,grouped,attribution-error"], { listFiles: false }).metricNames, ["pixel", "grouped", "attribution-error"]);
+  assert.throws(() => parseEvalFlags([...base, "--metrics", "pixel,bogus"], { listFiles: false }), /--metrics "pixel,bogus" is not allowed \(unknown: bogus\): use a comma-separated list of pixel, /);
+});

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import test from "node:test";
 import { gridDivision } from "../../src/division";
 import { getMethod, METHOD_NAMES, METHODS, methodsForFrontEnd } from "../../src/methods/registry";
@@ -19,7 +21,13 @@ const W = SQUARE_SIDE, H = SQUARE_SIDE;
 // A 3×3 grid of 8-pixel cells: the square [8,16)² is exactly cell 4.
 const division = gridDivision(W, H, { n: 3 });
 
-for (const method of METHODS) {
+test("every method that needs training has its own contract test (test/methods/<name>-method.test.ts)", () => {
+  for (const method of METHODS.filter((m) => m.needs)) {
+    assert.ok(existsSync(path.join(__dirname, `${method.name}-method.test.js`)), `${method.name} needs ${method.needs}; its contract test is missing`);
+  }
+});
+
+for (const method of METHODS.filter((m) => !m.needs)) {
   test(`registered method "${method.name}" keeps the shared result contract on the square world`, async () => {
     assert.match(method.name, /^[a-z0-9]+$/);
     assert.ok(method.title && method.paper, "title and paper are given");

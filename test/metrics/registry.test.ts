@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import test from "node:test";
 import { gridDivision } from "../../src/division";
 import { InsertionDeletion, MuFidelity, muFidelity, pixelCurve } from "../../src/metrics";
-import { getMetric, METRICS } from "../../src/metrics/registry";
+import { getMetric, HIGHEST_CONFIDENCE, METRICS, MU_FIDELITY, PIXEL_CURVES } from "../../src/metrics/registry";
 import type { AttributionResult } from "../../src/methods/types";
 import type { SaliencyMap } from "../../src/types";
 import { fakeModel, inSquare, SQUARE_SIDE, squareScore, whiteImage } from "../support/fake-model";
@@ -35,7 +35,8 @@ test("MuFidelity bound object equals the function; the registry's metrics give t
   const bench = { model: fakeModel(squareScore, { width: W, height: H }), image, target: 0, division: gridDivision(W, H, { n: 3 }), seed: 3 };
   const result: AttributionResult = { method: "x", map: squareMap, forwardPasses: 1, ms: 0 };
   const values: Record<string, number> = {};
-  for (const metric of METRICS) {
+  for (const metric of [PIXEL_CURVES, HIGHEST_CONFIDENCE, MU_FIDELITY]) {
+    assert.ok(METRICS.includes(metric), `${metric.name} is registered`);
     const v = await metric.evaluate(bench, result, { steps: 8, samples: 12, grid: 4 });
     for (const key of Object.keys(v)) assert.ok(metric.columns.some((c) => c.key === key), `${metric.name} declares ${key}`);
     Object.assign(values, v);
