@@ -1,6 +1,8 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
 import { createRandom, type Random } from "../util/random";
+import { BASELINE, SEED } from "../params/lima";
+import type { ParamSpec } from "../params/types";
 import { positiveInteger } from "./common";
 import { paintRegions, type RegionBaselineOptions, resolveDivision, scoreCoalitions } from "./regions";
 import { weightedLeastSquares } from "./regression";
@@ -9,12 +11,19 @@ import { weightedLeastSquares } from "./regression";
 export interface KernelShapOptions extends RegionBaselineOptions {
   /**
    * Coalitions drawn besides the empty and full ones (default 2·|V| + 2048, the shap library's
-   * default). Capped: when the 2^|V| − 2 proper coalitions are no more than that, each is evaluated
+   * default; 0 means the same). Capped: when the 2^|V| − 2 proper coalitions are no more than that, each is evaluated
    * once with its exact kernel weight (exact Kernel SHAP). A coalition drawn k times is evaluated
    * once and weighted k, so the forward passes are at most samples + 2.
    */
   readonly samples?: number;
 }
+
+/** Kernel SHAP's parameters. */
+export const KERNELSHAP_PARAMS: readonly ParamSpec[] = [
+  { kind: "number", name: "samples", label: "samples", flag: "shap-samples", default: 0, min: 0, max: 1_000_000, integer: true, unit: "coalitions", meaning: "coalitions drawn besides the empty and full ones; 0 = 2·|V| + 2048 (the shap library's default)" },
+  BASELINE,
+  SEED,
+];
 
 /** Coalitions with their regression weights. */
 interface Design {
@@ -115,7 +124,7 @@ export async function kernelShap(model: BlackBoxModel, image: RgbImage, options:
   const division = resolveDivision(image, options.division);
   const m = division.count;
   if (m < 2) throw new RangeError(`Kernel SHAP needs at least 2 regions, got ${m}`);
-  const samples = positiveInteger("samples", options.samples ?? 2 * m + 2048);
+  const samples = positiveInteger("samples", options.samples || 2 * m + 2048);
   const design = 2 ** m - 2 <= samples ? allCoalitions(m) : sampledCoalitions(m, samples, createRandom(options.seed ?? 0));
   const y = await scoreCoalitions(model, image, division, [new Uint8Array(m), new Uint8Array(m).fill(1), ...design.coalitions], options);
   return paintRegions(division, constrainedFit(design, y.slice(2), y[0], y[1]));

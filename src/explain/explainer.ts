@@ -1,19 +1,22 @@
-import { divide, divisionKey, regionAreas, regionPixels, type DivisionOptions } from "../division";
+import { divide, divisionKey, isMemoisable, regionAreas, regionPixels, validateDivision, type DivisionOptions } from "../division";
 import { baselineKey, hashFloats, resolveBaseline } from "../image/baseline";
 import { jupyterHost } from "../jupyter/host";
 import type { BlackBoxModel, ModelOutput } from "../model/types";
-import { resolveLambdas } from "../score/options";
+import { checkParam } from "../params/types";
+import { CONFIDENCE, NP, PRESETS, SEARCH, type PresetName } from "../params/lima";
+import { DEFAULT_LAMBDAS, resolveLambdas } from "../score/options";
 import { scoreSubset, type SubmodularScore } from "../score/submodular";
 import { distanceMatrix, type ScoreTarget, targetScore } from "../score/terms";
 import { bidirectionalSearch } from "../search/bidirectional";
 import { ModelOutputCache } from "../search/cache";
 import { SubsetEvaluator } from "../search/evaluator";
+import { fastSearch } from "../search/fast";
 import { greedySearch } from "../search/greedy";
 import { complement, withRegion } from "../search/subset";
 import type { SearchContext, SearchProgress, SearchResult } from "../search/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import { topK } from "../util/math";
-import { cumulativeAreas, highestConfidence, importanceValues, trapezoid } from "./curves";
+import { cumulativeAreas, highestConfidence, importanceValues, trapezoid } from "../metrics/curves";
 import { DEFAULT_DIVISION, type ExplainerOptions, type ResolvedOptions, SEARCHES } from "./options";
 import { Explanation } from "./result";
 import { resolveTarget, type TargetOption } from "./target";
@@ -35,17 +38,24 @@ export interface ExplainProgress {
 export interface ExplainControl {
   /** Class to explain: index, label, "predicted" (default) or an embedding target. */
   readonly target?: TargetOption;
+  /**
+   * Regions to use instead of dividing the image with the explainer's division options (eval and
+   * the method registry pass one shared division to every region method). Checked, and sized as the image.
+   */
+  readonly division?: Division;
   /** Cancels the run (default: the running notebook cell's signal, inside our kernel). */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ExplainProgress) => void;
+  /** Options for this call only, over the explainer's own (which stay as they are); prefetch uses it. */
+  readonly options?: ExplainerOptions;
 }
 
-/** Iterations a search makes over |V| regions (bidirectional: two regions per iteration while more than n_p remain). */
+/** Iterations a search makes over |V| regions (bidirectional: two regions per iteration while more than n_p candidates remain before the forward pick). */
 export function expectedIterations(m: number, search: ResolvedOptions["search"], np: number): number {
-  if (search === "greedy") return m;
+  if (search === "greedy" || search === "fast") return m;
   let remaining = m, iterations = 0;
   while (remaining > 0) {
-    remaining -= remaining - 1 > np ? 2 : 1;
+    remaining -= remaining > np ? 2 : 1;
     iterations++;
   }
   return iterations;
@@ -56,15 +66,21 @@ function cellSignal(): AbortSignal | undefined {
 }
 
 function resolveOptions(options: ExplainerOptions, previous?: ResolvedOptions): ResolvedOptions {
-  const search = options.search ?? previous?.search ?? "bidirectional";
+  const search = options.search ?? previous?.search ?? (SEARCH.default as ResolvedOptions["search"]);
   if (!SEARCHES.includes(search)) throw new RangeError(`search "${search}" is not allowed: use one of ${SEARCHES.join(", ")}`);
-  const np = options.np ?? previous?.np ?? 8;
-  if (!Number.isInteger(np) || np < 1) throw new RangeError(`n_p ${np} is not allowed: use an integer ≥ 1`);
+  const np = checkParam(NP, options.np ?? previous?.np ?? NP.default) as number;
+  const confidence = checkParam(CONFIDENCE, options.confidence ?? previous?.confidence ?? CONFIDENCE.default) as ResolvedOptions["confidence"];
+  let base = previous?.lambdas ?? DEFAULT_LAMBDAS;
+  if (options.preset !== undefined) {
+    if (!Object.hasOwn(PRESETS, options.preset)) throw new RangeError(`preset ${JSON.stringify(options.preset)} is not allowed: use one of ${Object.keys(PRESETS).join(", ")}`);
+    base = PRESETS[options.preset as PresetName];
+  }
   return {
     search,
     np,
-    lambdas: resolveLambdas({ ...previous?.lambdas, ...options.lambdas }),
-    confidence: options.confidence ?? previous?.confidence ?? "entropy",
+    ...(options.fast ?? previous?.fast ? { fast: options.fast ?? previous?.fast } : {}),
+    lambdas: resolveLambdas({ ...base, ...options.lambdas }),
+    confidence,
     division: options.division ?? previous?.division ?? DEFAULT_DIVISION,
     baseline: options.baseline ?? previous?.baseline ?? 0,
   };
@@ -104,10 +120,11 @@ export class Explainer {
   /** The division of an image under the current (or given) options, memoised. */
   divide(image: RgbImage, options: DivisionOptions = this.resolved.division): Division {
     const key = `${hashFloats(image.data)}|${JSON.stringify(options, (k, v) => (k === "map" || k === "masks" ? undefined : v))}`;
-    const memo = options.method === "prior" || options.method === "masks" ? undefined : this.divisions.get(key);
+    const memoisable = isMemoisable(options.method);
+    const memo = memoisable ? this.divisions.get(key) : undefined;
     if (memo) return memo;
     const division = divide(image, options);
-    if (memo === undefined && options.method !== "prior" && options.method !== "masks") {
+    if (memoisable) {
       this.divisions.set(key, division);
       if (this.divisions.size > 32) this.divisions.delete(this.divisions.keys().next().value!);
     }
@@ -124,10 +141,14 @@ export class Explainer {
   async explain(image: RgbImage, control: ExplainControl = {}): Promise<Explanation> {
     const t0 = performance.now();
     const inference0 = this.model.inferenceMs;
-    const options = this.resolved;
+    const options = control.options ? resolveOptions(control.options, this.resolved) : this.resolved;
     const signal = control.signal ?? cellSignal();
     this.checkImage(image);
-    const division = this.divide(image, options.division);
+    const division = control.division ?? this.divide(image, options.division);
+    if (control.division) {
+      validateDivision(division);
+      if (division.width !== image.width || division.height !== image.height) throw new RangeError(`division is ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
+    }
     const m = division.count;
     if (options.search === "bidirectional" && options.np > m) {
       throw new RangeError(`n_p ${options.np} is larger than |V| = ${m}: use 1..${m}`);
@@ -140,17 +161,19 @@ export class Explainer {
     const [full] = await evaluator.outputs([all, []], signal);
     const predicted = topK(full.probs, 1)[0];
     const target = resolveTarget(control.target, this.model.labels, predicted);
-    const singletons = await evaluator.outputs(all.map((r) => [r]), signal);
-    const score: SubmodularScore = {
-      target, lambdas: options.lambdas, confidence: options.confidence, distances: distanceMatrix(singletons.map((o) => o.features)), m,
-    };
+    // s_eff needs every region's features (one singleton image each); with λ_eff = 0 the term
+    // does not count, so those passes are skipped and s_eff reads 0 in the steps.
+    const distances = options.lambdas.eff > 0 ? distanceMatrix((await evaluator.outputs(all.map((r) => [r]), signal)).map((o) => o.features)) : new Float64Array(m * m);
+    const score: SubmodularScore = { target, lambdas: options.lambdas, confidence: options.confidence, distances, m };
     const areas = regionAreas(division);
     const totalSteps = expectedIterations(m, options.search, options.np);
     control.onProgress?.({ phase: "features", step: 0, totalSteps, ...evaluator.stats });
-    const context = this.searchContext(evaluator, score, m, signal, (p) =>
+    const context = this.searchContext(evaluator, score, division, signal, (p) =>
       control.onProgress?.({ phase: "search", step: p.iteration + 1, totalSteps, ...evaluator.stats, partial: this.partial(p, areas, evaluator, target) }),
     );
-    const result = options.search === "greedy" ? await greedySearch(context) : await bidirectionalSearch(context, { np: options.np });
+    const result = options.search === "greedy" ? await greedySearch(context)
+      : options.search === "fast" ? await fastSearch(context, options.fast)
+      : await bidirectionalSearch(context, { np: options.np });
     const hits = evaluator.stats.cacheHits;
     const curves = await this.curves(evaluator, division, result, target, areas, signal);
     return new Explanation({
@@ -180,18 +203,29 @@ export class Explainer {
   private searchContext(
     evaluator: SubsetEvaluator,
     score: SubmodularScore,
-    m: number,
+    division: Division,
     signal: AbortSignal | undefined,
     onProgress: (p: SearchProgress) => void,
   ): SearchContext {
+    const m = division.count;
     return {
       m,
+      adjacency: regionAdjacency(division),
       signal,
       onProgress,
       evaluate: async (base, candidates) => {
         const subsets = candidates.map((a) => withRegion(base, a));
         const outputs = await evaluator.outputs([...subsets, ...subsets.map((s) => complement(s, m))], signal);
         return subsets.map((s, i) => scoreSubset(score, s, outputs[i], outputs[subsets.length + i]));
+      },
+      evaluateSets: async (sets) => {
+        const subsets = sets.map((t) => [...t].sort((a, b) => a - b));
+        const outputs = await evaluator.outputs([...subsets, ...subsets.map((t) => complement(t, m))], signal);
+        return subsets.map((t, i) => scoreSubset(score, t, outputs[i], outputs[subsets.length + i]));
+      },
+      evaluateEmpty: async () => {
+        const [none, all] = await evaluator.outputs([[], Array.from({ length: m }, (_, i) => i)], signal);
+        return scoreSubset(score, [], none, all);
       },
     };
   }
@@ -222,6 +256,26 @@ export class Explainer {
       rankMap: paint(division, result.order, result.order.map((_, i) => m - (i + 1))),
     };
   }
+}
+
+/** For each region, the regions sharing a pixel edge with it, ascending. */
+export function regionAdjacency(division: Division): number[][] {
+  const { width, height, labels, count } = division;
+  const sets = Array.from({ length: count }, () => new Set<number>());
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const a = labels[y * width + x];
+      if (x + 1 < width) {
+        const b = labels[y * width + x + 1];
+        if (a !== b) (sets[a].add(b), sets[b].add(a));
+      }
+      if (y + 1 < height) {
+        const b = labels[(y + 1) * width + x];
+        if (a !== b) (sets[a].add(b), sets[b].add(a));
+      }
+    }
+  }
+  return sets.map((s) => [...s].sort((a, b) => a - b));
 }
 
 /** The prefixes S[0..k] of an order, each sorted. */

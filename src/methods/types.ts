@@ -59,6 +59,12 @@ export interface AttributionResult {
 /** A method bound to a model and its resolved options. Anything owning resources has dispose(). */
 export interface Attributor {
   attribute(image: RgbImage, request: AttributionRequest): Promise<AttributionResult>;
+  /**
+   * Optional: re-binds new options (checked like create's) in place, keeping whatever the
+   * attributor memoised. The explorer uses it so that a λ or n_p change re-runs LIMA from its
+   * own output cache instead of a fresh attributor's.
+   */
+  setOptions?(options: Readonly<Record<string, unknown>>): void;
   dispose?(): void | Promise<void>;
 }
 
@@ -74,6 +80,12 @@ export interface AttributionMethod {
   readonly params: readonly ParamSpec[];
   /** Whether it works on a division's regions (then eval passes the shared division). */
   readonly usesDivision: boolean;
+  /**
+   * What the method must be given before it can run, when it is more than a model (e.g. SOP: "a
+   * GroupSelect trained by `lima-xai sop-train` for this ONNX model"). Such a method has its own
+   * contract test with that training done; the generic square-world contract test covers the rest.
+   */
+  readonly needs?: string;
   /**
    * Binds the method to a model. `options` are checked against `params` (unknown keys and values
    * out of range throw one RangeError naming each); missing ones take their defaults.

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Message } from "../../kernel/wire";
 import { KernelClient } from "../support/kernel-client";
+import { tempDir } from "../support/onnx-graphs";
 
 let k: KernelClient;
 before(async () => (k = await KernelClient.start()));
@@ -62,10 +65,15 @@ test("an execute_request sent the instant an interrupted endless loop replies is
 });
 
 test("requests queued behind a failing cell before its reply are aborted; the one after runs", async () => {
-  // The failing cell blocks the event loop, so the two queued requests wait in the socket itself.
-  const failing = await k.send("shell", "execute_request", request('const t0 = Date.now(); while (Date.now() - t0 < 300) {} throw new Error("stop")'));
+  // The failing cell blocks the event loop until the two queued requests were sent (a marker
+  // file says so), so they wait in the socket itself.
+  const marker = path.join(tempDir("abort-"), "sent");
+  const failing = await k.send("shell", "execute_request", request(`import { existsSync } from "node:fs";\nwhile (!existsSync(${JSON.stringify(marker)})) {}\nthrow new Error("stop")`));
   const queued = [await k.send("shell", "execute_request", request("2 + 2")), await k.send("shell", "execute_request", request("3 + 3"))];
-  assert.equal((await replyAtOnce(failing)).content.status, "error");
+  await new Promise((r) => setTimeout(r, 200));
+  writeFileSync(marker, "");
+  const failed = await replyAtOnce(failing);
+  assert.equal(failed.content.evalue, "stop", JSON.stringify(failed.content));
   for (const id of queued) assert.equal((await k.reply(id)).content.status, "aborted");
   assert.equal((await k.execute("4 + 4")).reply.content.status, "ok");
   // stop_on_error: false keeps the queue going.
