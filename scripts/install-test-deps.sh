@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests drive: Debian's Jupyter (server, nbclient, nbconvert,
-# jupyter_kernel_test) and Chromium. Needs root (or sudo) and Debian's apt.
+# jupyter_kernel_test), Chromium, and redis-server (the eval queue tests start their own on loopback). Needs root (or sudo) and Debian's apt.
 set -euo pipefail
-packages=(jupyter-server python3-nbclient jupyter-nbconvert jupyter-client python3-jupyter-kernel-test chromium)
+packages=(jupyter-server python3-nbclient jupyter-nbconvert jupyter-client python3-jupyter-kernel-test chromium redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
