@@ -111,7 +111,7 @@ function metricSettings(m: EvalMetricOptions, seed: number): Record<string, unkn
 }
 
 /** Refuses to resume a file whose earlier pairs were made by another model, target mode or settings. */
-function checkResumable(existing: readonly EvalRecord[], o: EvaluationOptions, settings: Map<EvalMethod, Record<string, unknown>>, wanted: Set<string>): void {
+export function checkResumable(existing: readonly EvalRecord[], o: Pick<EvaluationOptions, "targetMode" | "out" | "model">, settings: ReadonlyMap<EvalMethod, Readonly<Record<string, unknown>>>, wanted: ReadonlySet<string>): void {
   const targetMode = o.targetMode ?? "predicted";
   for (const r of existing) {
     if (!wanted.has(pairKey(r.image, r.method))) continue;
@@ -141,7 +141,7 @@ function classes(model: BlackBoxModel, target: number, predicted: number, truth:
 }
 
 /** Checks the target mode, that names are unique, and that "true" has every true class; returns the mode. */
-function checkImages(images: readonly EvalImage[], targetMode: "predicted" | "true"): "predicted" | "true" {
+export function checkImages(images: readonly EvalImage[], targetMode: "predicted" | "true"): "predicted" | "true" {
   if (targetMode !== "predicted" && targetMode !== "true") throw new RangeError(`targetMode ${JSON.stringify(targetMode)} is not allowed: use predicted or true`);
   const names = new Set<string>();
   for (const img of images) {
@@ -178,13 +178,85 @@ async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: Ev
 }
 
 /** An image's model input, prediction, target, division and metric benchmark, made when its first pair is claimed. */
-interface Prepared {
+export interface PreparedImage {
   readonly name: string;
+  readonly trueClass?: number;
   readonly image: RgbImage;
   readonly predicted: number;
   readonly target: number;
   readonly division: Division;
   readonly bench: MetricBenchmark;
+}
+
+/** What every pair of a run shares: the target mode, the seeded method options, the metrics and each method's recorded settings. */
+export interface EvalPlan {
+  readonly targetMode: "predicted" | "true";
+  readonly seed: number;
+  /** The method options with the seed filled in for every seeded method. */
+  readonly methodOptions: MethodOptions;
+  readonly metrics: EvalMetricOptions;
+  readonly metricNames: readonly string[];
+  /** Each method's recorded settings (method options, metric options, seed). */
+  readonly settings: ReadonlyMap<EvalMethod, Readonly<Record<string, unknown>>>;
+}
+
+/** Checks the methods and metrics by name and resolves everything the pairs of a run share. */
+export function evalPlan(o: Pick<EvaluationOptions, "methods" | "targetMode" | "seed" | "methodOptions" | "metrics" | "metricNames">): EvalPlan {
+  const targetMode = o.targetMode ?? "predicted";
+  if (targetMode !== "predicted" && targetMode !== "true") throw new RangeError(`targetMode ${JSON.stringify(targetMode)} is not allowed: use predicted or true`);
+  const seed = o.seed ?? 0;
+  for (const m of o.methods) getMethod(m);
+  const methodOptions = seeded(o.methodOptions ?? {}, o.methods, seed);
+  const metrics = o.metrics ?? {};
+  const metricNames = o.metricNames ?? DEFAULT_METRICS;
+  for (const name of metricNames) getMetric(name);
+  const extraMetrics = metricNames.filter((n) => !DEFAULT_METRICS.includes(n));
+  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed), ...(extraMetrics.length ? { extraMetrics } : {}) }] as const));
+  return { targetMode, seed, methodOptions, metrics, metricNames, settings };
+}
+
+/**
+ * Prepares one decoded image for its pairs: the model's prediction on the full image, the target
+ * (top-1, or the true class in target mode "true"), the one division that every region method
+ * and the metrics share (made outside the methods' times), and the metrics' benchmark.
+ */
+export async function prepareImage(
+  model: BlackBoxModel,
+  plan: EvalPlan,
+  img: { readonly name: string; readonly trueClass?: number; readonly image: RgbImage },
+  control: { readonly signal?: AbortSignal; readonly division?: Division } = {},
+): Promise<PreparedImage> {
+  const { image } = img;
+  const [full] = await model.run([image], { signal: control.signal });
+  const predicted = argmax(full.probs);
+  if (plan.targetMode === "true" && img.trueClass === undefined) throw new RangeError(`target "true" needs the true class of ${img.name}`);
+  const target = plan.targetMode === "true" ? img.trueClass! : predicted;
+  const division: Division = control.division ?? divide(image, (plan.methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
+  const bench: MetricBenchmark = { model, image, target, division, baseline: plan.metrics.baseline ?? 0, seed: plan.seed, signal: control.signal };
+  return { name: img.name, trueClass: img.trueClass, image, predicted, target, division, bench };
+}
+
+/**
+ * The per-pair computation that local runs and queue workers share: runs one method on a prepared
+ * image for its target and scores the map with the plan's metrics (METHOD.md §6); returns the record.
+ */
+export async function evaluatePair(
+  model: BlackBoxModel,
+  plan: EvalPlan,
+  p: PreparedImage,
+  method: EvalMethod,
+  control: { readonly signal?: AbortSignal; readonly onProgress?: (fraction: number) => void } = {},
+): Promise<EvalRecord> {
+  const run = await runMethod(method, p.image, {
+    model, division: p.division, target: p.target, options: plan.methodOptions, signal: control.signal, onProgress: control.onProgress,
+  });
+  const scores = await scoreMap(p.bench, run.result, plan.metrics, plan.metricNames);
+  const settings = plan.settings.get(method);
+  if (!settings) throw new RangeError(`method ${JSON.stringify(method)} is not in this run's plan: use one of ${[...plan.settings.keys()].join(", ")}`);
+  return {
+    image: p.name, method, model: model.name, targetMode: plan.targetMode, ...classes(model, p.target, p.predicted, p.trueClass),
+    ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings,
+  };
 }
 
 /**
@@ -197,14 +269,8 @@ interface Prepared {
  */
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationResult> {
   const targetMode = checkImages(o.images, o.targetMode ?? "predicted");
-  const seed = o.seed ?? 0;
-  for (const m of o.methods) getMethod(m);
-  const methodOptions = seeded(o.methodOptions ?? {}, o.methods, seed);
-  const metrics = o.metrics ?? {};
-  const metricNames = o.metricNames ?? DEFAULT_METRICS;
-  for (const name of metricNames) getMetric(name);
-  const extraMetrics = metricNames.filter((n) => !DEFAULT_METRICS.includes(n));
-  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed), ...(extraMetrics.length ? { extraMetrics } : {}) }] as const));
+  const plan = evalPlan(o);
+  const { settings } = plan;
   const wanted = new Set(o.images.flatMap((img) => o.methods.map((m) => pairKey(img.name, m))));
   mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   const lock = new ResultsLock(o.out, o.lock);
@@ -221,17 +287,12 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
   let pending = o.images.flatMap((img) => o.methods.filter((m) => !finished.has(pairKey(img.name, m))).map((method) => ({ img, method })));
   const total = pending.length;
   let done = 0;
-  let prepared: Prepared | undefined;
-  const prepare = async (img: EvalImage): Promise<Prepared> => {
+  let prepared: PreparedImage | undefined;
+  const prepare = async (img: EvalImage): Promise<PreparedImage> => {
     if (prepared?.name === img.name) return prepared;
     const image = await img.load();
-    const [full] = await o.model.run([image], { signal: o.signal });
-    const predicted = argmax(full.probs);
-    const target = targetMode === "true" ? img.trueClass! : predicted;
-    // One division per image, shared by the region methods and the metrics' benchmark, made outside the methods' times.
-    const division: Division = o.divisionOf ? await o.divisionOf(img, image) : divide(image, (methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
-    const bench: MetricBenchmark = { model: o.model, image, target, division, baseline: metrics.baseline ?? 0, seed, signal: o.signal };
-    prepared = { name: img.name, image, predicted, target, division, bench };
+    const division = o.divisionOf ? await o.divisionOf(img, image) : undefined;
+    prepared = await prepareImage(o.model, plan, { name: img.name, trueClass: img.trueClass, image }, { signal: o.signal, division });
     return prepared;
   };
   try {
@@ -249,15 +310,10 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
         try {
           const p = await prepare(img);
           o.onProgress?.({ done, total, image: img.name, method, fraction: 0 });
-          const run = await runMethod(method, p.image, {
-            model: o.model, division: p.division, target: p.target, options: methodOptions, signal: o.signal,
+          const record = await evaluatePair(o.model, plan, p, method, {
+            signal: o.signal,
             onProgress: (fraction) => o.onProgress?.({ done, total, image: img.name, method, fraction }),
           });
-          const scores = await scoreMap(p.bench, run.result, metrics, metricNames);
-          const record: EvalRecord = {
-            image: img.name, method, model: o.model.name, targetMode, ...classes(o.model, p.target, p.predicted, img.trueClass),
-            ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings: settings.get(method)!,
-          };
           await lock.locked(() => {
             repairRecords(o.out);
             appendRecord(o.out, record);
