@@ -135,13 +135,16 @@ export async function runQueuedEvaluation(o: QueuedEvaluationOptions): Promise<Q
     if (!pairs || checking.has(jobId)) return;
     checking.add(jobId);
     try {
-      const job = await Job.fromId<EvalJobData>(queue, jobId);
-      if (!job) {
+      // The state first, then the job: a job read before its state could be finished without its result.
+      const state = await queue.getJobState(jobId);
+      if (state === "unknown") {
         // Removed by another coordinator's Ctrl-C, or expired: put it back.
         await enqueue(await jobData(pairs[0].img, pairs[0].method));
         return;
       }
-      const state = await job.getState();
+      if (state !== "completed" && state !== "failed") return;
+      const job = await Job.fromId<EvalJobData>(queue, jobId);
+      if (!job) return; // removed in between: the next look re-adds it
       if (state === "completed") {
         const { record } = decodeJobResult(job.returnvalue);
         await write(pairs, (p) => ({ ...record, image: p.img.name }));
@@ -152,7 +155,7 @@ export async function runQueuedEvaluation(o: QueuedEvaluationOptions): Promise<Q
           error: `${p.img.name} (${p.method}) failed on every try (${job.attemptsMade} of ${attempts}): ${cause}`,
         }) as unknown as EvalRecord);
         failed += pairs.length;
-      } else return;
+      }
       outstanding.delete(jobId);
       done += pairs.length;
       await job.remove().catch(() => undefined); // its line is written; the photo's bytes leave Redis
