@@ -94,3 +94,30 @@ test("the coordinator stopped by Ctrl-C, then killed, then re-run: finished pair
   const before = afterSecond.split("\n").filter((l) => l !== "").length;
   assert.match(third.stdout(), new RegExp(`${8 - before} new pair\\(s\\), ${before} already done`));
 });
+
+test("SIGTERM of a worker in the middle of a job: it finishes that job, then exits 0; the run completes", async (t) => {
+  const redis = await startRedis();
+  const children: Child[] = [];
+  t.after(async () => {
+    await Promise.all(children.map((c) => stop(c)));
+    await redis.stop();
+  });
+  const { card, folder } = await queueFixture(2);
+  const out = path.join(tempDir("queue-term-"), "r.jsonl");
+  const worker = await startWorker(redis.url);
+  children.push(worker);
+  const run = lima(["eval", "--model", card, "--images", folder, "--out", out, ...SLOW, "--methods", "rise", "--queue", redis.url]);
+  children.push(run);
+  const started = await worker.waitFor(/: start \S+ \S+ rise/);
+  const [, jobId] = /: start (\S+)/.exec(started)!;
+  worker.process.kill("SIGTERM");
+  assert.equal(await worker.exited, 0, worker.lines.join("\n"));
+  const term = worker.lines.findIndex((l) => /SIGTERM, finishing the jobs in flight/.test(l));
+  const done = worker.lines.findIndex((l) => l.includes(`done ${jobId}`));
+  assert.ok(term >= 0 && done > term, `the job in flight is finished after SIGTERM:\n${worker.lines.join("\n")}`);
+  assert.equal(worker.lines.filter((l) => /: start /.test(l)).length, 1, "no new job is taken after SIGTERM");
+  const next = await startWorker(redis.url);
+  children.push(next);
+  assert.equal(await run.exited, 0, run.lines.join("\n"));
+  assert.deepEqual(readRecords(out).map((r) => r.image).sort(), ["img0.png", "img1.png"]);
+});
