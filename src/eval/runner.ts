@@ -232,6 +232,7 @@ export async function prepareImage(
   if (plan.targetMode === "true" && img.trueClass === undefined) throw new RangeError(`target "true" needs the true class of ${img.name}`);
   const target = plan.targetMode === "true" ? img.trueClass! : predicted;
   const division: Division = control.division ?? divide(image, (plan.methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
+  if (division.width !== image.width || division.height !== image.height) throw new RangeError(`the regions of ${img.name} are ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
   const bench: MetricBenchmark = { model, image, target, division, baseline: plan.metrics.baseline ?? 0, seed: plan.seed, signal: control.signal };
   return { name: img.name, trueClass: img.trueClass, image, predicted, target, division, bench };
 }
@@ -268,6 +269,7 @@ export async function evaluatePair(
  * a pair another live run holds is skipped and waited for at the end, so every pair is written once.
  */
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationResult> {
+  if (o.methodOptions?.division?.method === "labels" && !o.divisionOf) throw new RangeError("division from label images needs divisionOf (how to read each image's labels)");
   const targetMode = checkImages(o.images, o.targetMode ?? "predicted");
   const plan = evalPlan(o);
   const { settings } = plan;

@@ -11,6 +11,7 @@ import { OCCLUSION } from "./occlusion";
 import { RISE } from "./rise";
 import { SMDL } from "./smdl";
 import { SOP } from "./sop/method";
+import { seannMethod as SEANN } from "./seann";
 import type { AttributionMethod } from "./types";
 
 export const METHODS: readonly AttributionMethod[] = [
@@ -22,6 +23,7 @@ export const METHODS: readonly AttributionMethod[] = [
   HSIC,
   SMDL,
   SOP,
+  SEANN,
 ];
 
 /** The registered names, in registry order. */
@@ -32,4 +34,9 @@ export function getMethod(name: string): AttributionMethod {
   const method = METHODS.find((m) => m.name === name);
   if (!method) throw new RangeError(`method ${JSON.stringify(name)} is not allowed: use one of ${METHOD_NAMES.join(", ")}`);
   return method;
+}
+
+/** The registry as plain JSON for the explorer's method selector: each method's name, title, paper and own controls. */
+export function methodsForFrontEnd(): { name: string; title: string; paper: string; usesDivision: boolean; params: unknown[] }[] {
+  return JSON.parse(JSON.stringify(METHODS.map((m) => ({ name: m.name, title: m.title, paper: m.paper, usesDivision: m.usesDivision, params: m.params }))));
 }

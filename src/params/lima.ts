@@ -29,7 +29,8 @@ export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
 
 /**
  * The preset in force when none is named: the more faithful one (higher pixel insertion AUC) in
- * our measurement on the shared ImageNet photos (README "Presets").
+ * our measurement on the shared ImageNet photos (README "Presets": LIMA on 8 photos with
+ * squeezenet, insertion 0.657 for paper vs 0.616 for reference).
  */
 export const DEFAULT_PRESET: PresetName = "paper";
 
