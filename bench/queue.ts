@@ -6,7 +6,7 @@
  *   node dist/bench/queue.js [--photos K] [--model squeezenet1.1-fp32] [--jobs N]
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -41,14 +41,20 @@ async function main(): Promise<void> {
   const common = ["eval", "--model", values.model!, "--images", folder, "--methods", methods.join(","), ...settings];
   const out = tempDir("bench-queue-out-");
   const redis = await startRedis();
-  const lines: string[] = [`machine: ${os.cpus().length} cores, load before: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`];
+  const lines: string[] = [];
+  const say = (line: string) => {
+    say(line);
+    process.stdout.write(`${line}\n`);
+  };
+  say(`machine: ${os.cpus().length} cores, load before: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
   try {
-    lines.push(`local eval, ${k} photos × ${methods.length} methods: ${(await run([...common, "--out", path.join(out, "local.jsonl")])).toFixed(1)} s`);
+    say(`local eval, ${k} photos × ${methods.length} methods: ${(await run([...common, "--out", path.join(out, "local.jsonl")])).toFixed(1)} s`);
     for (const n of [1, 2]) {
-      const workers = await Promise.all(Array.from({ length: n }, () => startWorker(redis.url)));
+      // The default stalled-job time (30 s): a loaded machine can starve a worker's lock renewal for longer than the tests' 3 s.
+      const workers = await Promise.all(Array.from({ length: n }, () => startWorker(redis.url, ["--stalled-ms", "30000"])));
       const s = await run([...common, "--out", path.join(out, `queue${n}.jsonl`), "--queue", redis.url]);
       await Promise.all(workers.map((w) => stop(w)));
-      lines.push(`queue, ${n} worker(s): ${s.toFixed(1)} s (load ${os.loadavg()[0].toFixed(1)})`);
+      say(`queue, ${n} worker(s): ${s.toFixed(1)} s (load ${os.loadavg()[0].toFixed(1)})`);
     }
     // Overhead: trivial jobs one at a time (occlusion with one patch covering a 32×32 photo).
     const { card, folder: tiny } = await queueFixture(1);
@@ -79,16 +85,14 @@ async function main(): Promise<void> {
     await queue.close();
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const warm = rows.slice(1); // the first job loads the model
-    lines.push(
+    say(
       `overhead per trivial job (n=${warm.length}, median ms): enqueue→result ${median(warm.map((r) => r.total))}, enqueue→start ${median(warm.map((r) => r.wait))}, ` +
         `start→finished ${median(warm.map((r) => r.work))} of which the job itself ${median(warm.map((r) => r.job)).toFixed(1)}; queue overhead ≈ ${median(warm.map((r) => r.total - r.job)).toFixed(1)} ms`,
     );
   } finally {
     await redis.stop();
   }
-  lines.push(`load after: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
-  mkdirSync(path.join(REPO, "bench/results"), { recursive: true });
-  process.stdout.write(`${lines.join("\n")}\n`);
+  say(`load after: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 }
 
 void main().catch((error) => {

@@ -77,9 +77,12 @@ export function lima(args: readonly string[], env: NodeJS.ProcessEnv = {}): Chil
   };
 }
 
-/** Starts a worker and waits until it listens. */
+/**
+ * Starts a worker and waits until it listens. Its stalled-job time is 3 s (the default is 30 s) so
+ * that a killed worker's job moves on quickly; later `extra` flags override it.
+ */
 export async function startWorker(url: string, extra: readonly string[] = []): Promise<Child> {
-  const w = lima(["worker", "--queue", url, "--stalled-ms", "1500", ...extra]);
+  const w = lima(["worker", "--queue", url, "--stalled-ms", "3000", ...extra]);
   await w.waitFor(/waiting for jobs/);
   return w;
 }
