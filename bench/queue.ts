@@ -41,9 +41,7 @@ async function main(): Promise<void> {
   const common = ["eval", "--model", values.model!, "--images", folder, "--methods", methods.join(","), ...settings];
   const out = tempDir("bench-queue-out-");
   const redis = await startRedis();
-  const lines: string[] = [];
   const say = (line: string) => {
-    say(line);
     process.stdout.write(`${line}\n`);
   };
   say(`machine: ${os.cpus().length} cores, load before: ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
