@@ -111,7 +111,7 @@ function metricSettings(m: EvalMetricOptions, seed: number): Record<string, unkn
 }
 
 /** Refuses to resume a file whose earlier pairs were made by another model, target mode or settings. */
-export function checkResumable(existing: readonly EvalRecord[], o: Pick<EvaluationOptions, "targetMode" | "out" | "model">, settings: ReadonlyMap<EvalMethod, Readonly<Record<string, unknown>>>, wanted: ReadonlySet<string>): void {
+export function checkResumable(existing: readonly EvalRecord[], o: { readonly targetMode?: "predicted" | "true"; readonly out: string; readonly model: { readonly name: string } }, settings: ReadonlyMap<EvalMethod, Readonly<Record<string, unknown>>>, wanted: ReadonlySet<string>): void {
   const targetMode = o.targetMode ?? "predicted";
   for (const r of existing) {
     if (!wanted.has(pairKey(r.image, r.method))) continue;

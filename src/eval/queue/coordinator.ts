@@ -58,7 +58,7 @@ export interface QueuedEvaluationResult extends EvaluationResult {
   readonly failed: number;
 }
 
-/** The pairs of one job: usually one, more when two photos have the same bytes. */
+/** A pair waiting for its job (a job serves more than one pair when photos have the same bytes). */
 interface Pending {
   readonly img: QueueImage;
   readonly method: EvalMethod;
@@ -84,12 +84,11 @@ export async function runQueuedEvaluation(o: QueuedEvaluationOptions): Promise<Q
   const wanted = new Set(o.images.flatMap((img) => o.methods.map((m) => pairKey(img.name, m))));
   mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   const lock = new ResultsLock(o.out);
-  const asModel = { name: o.model.name };
   let checked = 0;
   const current = (): EvalRecord[] => {
     repairRecords(o.out);
     const records = readRecords(o.out);
-    checkResumable(records.slice(checked), { out: o.out, targetMode, model: asModel as never }, plan.settings, wanted);
+    checkResumable(records.slice(checked), { out: o.out, targetMode, model: o.model }, plan.settings, wanted);
     checked = records.length;
     return records;
   };
@@ -121,7 +120,7 @@ export async function runQueuedEvaluation(o: QueuedEvaluationOptions): Promise<Q
     return jobId;
   };
 
-  /** Writes the lines of a finished job's pairs that are not in the file yet; returns how many pairs it settled. */
+  /** Writes, under the file's lock, the lines of a finished job's pairs that are not in the file yet. */
   const write = async (pairs: readonly Pending[], make: (p: Pending) => EvalRecord): Promise<void> => {
     await lock.locked(() => {
       const have = new Set(current().map((r) => pairKey(r.image, r.method)));
