@@ -22,9 +22,25 @@ export function signedScore(v: number): string {
 }
 
 /**
- * Draws the photo with pixels outside `mask` dimmed and the mask's outline (mask pixels with a
- * 4-neighbour outside it, and the outside pixels touching them: 2 px wide) in the sign's colour.
- * Returns the number of outline pixels.
+ * The pixels of `mask` (0/1, row-major) with a 4-neighbour of a different value: `value` picks
+ * the mask's edge pixels (value 1) or the outside pixels touching the mask (value 0).
+ */
+function edgeOf(mask: Uint8Array, width: number, height: number, value: number): Uint8Array {
+  const edge = new Uint8Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = y * width + x;
+      if (mask[p] !== value) continue;
+      if ((x > 0 && mask[p - 1] !== value) || (x < width - 1 && mask[p + 1] !== value) || (y > 0 && mask[p - width] !== value) || (y < height - 1 && mask[p + width] !== value)) edge[p] = 1;
+    }
+  }
+  return edge;
+}
+
+/**
+ * Draws the photo with pixels outside `mask` dimmed and the mask's outline, 3 px wide: the mask's
+ * two outermost pixel rings in the sign's colour, the outside ring touching it in black (so that
+ * the line shows on any photo). Returns the number of coloured outline pixels.
  */
 export function drawGroup(canvas: HTMLCanvasElement, image: ImageData, mask: Uint8Array | undefined, positive: boolean): number {
   if (canvas.width !== image.width) canvas.width = image.width;
@@ -35,32 +51,29 @@ export function drawGroup(canvas: HTMLCanvasElement, image: ImageData, mask: Uin
     ctx.putImageData(image, 0, 0);
     return 0;
   }
+  const outer = edgeOf(mask, width, height, 1);
+  // The second ring: mask pixels next to the first ring once it is taken off the mask.
+  const inner = edgeOf(mask.map((v, p) => (outer[p] ? 0 : v)), width, height, 1);
+  const halo = edgeOf(mask, width, height, 0);
   const out = ctx.createImageData(width, height);
   const colour = positive ? POSITIVE : NEGATIVE;
   let outline = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const p = y * width + x;
-      const inside = mask[p];
-      let edge = false;
-      if (x > 0 && mask[p - 1] !== inside) edge = true;
-      else if (x < width - 1 && mask[p + 1] !== inside) edge = true;
-      else if (y > 0 && mask[p - width] !== inside) edge = true;
-      else if (y < height - 1 && mask[p + width] !== inside) edge = true;
-      const i = p * 4;
-      if (edge) {
-        out.data[i] = colour[0];
-        out.data[i + 1] = colour[1];
-        out.data[i + 2] = colour[2];
-        outline++;
-      } else {
-        const k = inside ? 1 : DIM;
-        out.data[i] = k * image.data[i];
-        out.data[i + 1] = k * image.data[i + 1];
-        out.data[i + 2] = k * image.data[i + 2];
-      }
-      out.data[i + 3] = 255;
+  for (let p = 0; p < mask.length; p++) {
+    const i = p * 4;
+    if (outer[p] || inner[p]) {
+      out.data[i] = colour[0];
+      out.data[i + 1] = colour[1];
+      out.data[i + 2] = colour[2];
+      outline++;
+    } else if (halo[p]) {
+      out.data[i] = out.data[i + 1] = out.data[i + 2] = 0;
+    } else {
+      const k = mask[p] ? 1 : DIM;
+      out.data[i] = k * image.data[i];
+      out.data[i + 1] = k * image.data[i + 1];
+      out.data[i + 2] = k * image.data[i + 2];
     }
+    out.data[i + 3] = 255;
   }
   ctx.putImageData(out, 0, 0);
   return outline;
@@ -119,6 +132,7 @@ export class GroupViewer {
         const size = g.regions ? `${g.regions.length} region${g.regions.length === 1 ? "" : "s"}` : `${g.pixels} px`;
         const item = el("li", { "data-group": String(rank), role: "option", class: `lima-group ${g.score < 0 ? "lima-negative" : "lima-positive"}`, title: `group ${g.index} of the method's list` }, [
           el("span", { class: "lima-group-score" }, [text(signedScore(g.score))]),
+          text(" "),
           el("span", { class: "lima-group-size" }, [text(size)]),
         ]);
         item.addEventListener("click", () => {
