@@ -11,6 +11,7 @@ import { OCCLUSION } from "./occlusion";
 import { RISE } from "./rise";
 import { SMDL } from "./smdl";
 import { SOP } from "./sop/method";
+import { seannMethod as SEANN } from "./seann";
 import type { AttributionMethod } from "./types";
 
 export const METHODS: readonly AttributionMethod[] = [
@@ -22,6 +23,7 @@ export const METHODS: readonly AttributionMethod[] = [
   HSIC,
   SMDL,
   SOP,
+  SEANN,
 ];
 
 /** The registered names, in registry order. */

@@ -70,7 +70,10 @@ export abstract class Widget<S extends object> {
   private closed = false;
   private displayed = false;
 
-  constructor(protected state: S, modelIdentity: WidgetState) {
+  constructor(
+    protected state: S,
+    private readonly modelIdentity: WidgetState,
+  ) {
     const host = jupyterHost();
     if (!host) throw new WidgetHostError();
     registerControlTarget(host.comms);
@@ -181,7 +184,9 @@ export abstract class Widget<S extends object> {
         return;
       }
       case "request_state":
-        this.send("update", this.state as WidgetState);
+        // The full state includes the model and view names: a front-end restoring widgets after a
+        // page reload creates the model from this reply alone (`_model_module` and the rest).
+        this.send("update", { ...this.modelIdentity, ...(this.state as WidgetState) });
         return;
       case "custom":
         this.onCustom(typeof data.content === "object" && data.content !== null ? (data.content as Record<string, unknown>) : {});

@@ -118,12 +118,16 @@ describe("explorer widget: protocol", () => {
   });
 
   it("answers request_state with the full state and echoes front-end updates", async () => {
-    const { comm, widget } = setup();
+    const { host, comm, widget } = setup();
     await widget.whenIdle();
     comm.sent.length = 0;
     comm.deliver({ method: "request_state" });
     const full = comm.sent.at(-1)!;
     assert.equal(full.data.method, "update");
+    // JupyterLab restoring widgets after a reload builds the model from this reply alone.
+    const opened = host.opened[0].data.state as Record<string, unknown>;
+    const identity = ["_model_name", "_model_module", "_model_module_version", "_view_name", "_view_module", "_view_module_version"];
+    for (const key of identity) assert.equal((full.data.state as Record<string, unknown>)[key], opened[key], `request_state's reply carries ${key}`);
     assert.equal((full.data.state as Record<string, unknown>).status, "done");
     assert.equal(full.buffers.length, BINARY_KEYS.length);
     const at = (k: (typeof BINARY_KEYS)[number]) => full.buffers[BINARY_KEYS.indexOf(k)];
