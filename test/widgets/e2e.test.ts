@@ -170,6 +170,7 @@ test("switching the method to RISE and back: RISE's curves, then LIMA's with its
   assert.deepEqual(s.traces.map((t) => t.name), ["rise insertion", "rise deletion"]);
   assert.match(s.metrics, /RISE/);
   assert.equal(await page.inputValue(DOM.param("rise", "masks")), "300", "RISE's own controls, from its schema");
+  assert.equal((await groupView()).hidden, true, "RISE has no groups: no Groups panel");
   run = await setControl(page, DOM.method, "lima");
   await waitForRun(page, run);
   s = await snapshot(page);
