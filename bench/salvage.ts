@@ -1,0 +1,85 @@
+/**
+ * SALVAGE measurements on a few shared photos (issue 14): LIMA, RISE, Kernel SHAP and SALVAGE
+ * compared by pixel insertion/deletion, SRG and R-SRG with their time; the attribution-guided
+ * sampler's ablation on Kernel SHAP, LIME, RISE (and SALVAGE's own guided share); the cost of
+ * SALVAGE's top-k buckets against all 1000 classes. Writes one JSON line per run.
+ *
+ *   node dist/bench/salvage.js <part: compare|ablation|buckets> [photos=4] [model=mobilenetv2-12-int8] [rmasks=16] > out.jsonl
+ */
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { kernelShap, lime, rise } from "../src/baselines";
+import { divide } from "../src/division";
+import { Explainer } from "../src/explain/explainer";
+import { loadImage } from "../src/image/load";
+import { salvageMethod } from "../src/methods/salvage";
+import { loadModel } from "../src/model/load";
+import { pixelMetrics } from "../src/metrics/pixel-curves";
+import { modelCoalitionValue, regionScores, relativeInfluence, symmetricRelevanceGain } from "../src/metrics/srg";
+import type { BlackBoxModel } from "../src/model/types";
+import type { Division, RgbImage, SaliencyMap } from "../src/types";
+import { createRandom } from "../src/util/random";
+
+const shared = process.env.LIMA_XAI_SHARED ?? "/work/shared";
+const [part = "compare", photosArg = "4", modelName = "mobilenetv2-12-int8", rmasksArg = "16"] = process.argv.slice(2);
+const photos = Number(photosArg), rmasks = Number(rmasksArg);
+
+async function score(model: BlackBoxModel, image: RgbImage, division: Division, target: number, map: SaliencyMap) {
+  const passes0 = model.forwardPasses;
+  const px = await pixelMetrics(model, image, map, { target });
+  const phi = regionScores(map, division);
+  const value = modelCoalitionValue(model, image, division, target);
+  const srg = await symmetricRelevanceGain(phi, value);
+  const r = await relativeInfluence(phi, value, { masks: rmasks, random: createRandom(0) });
+  return { insertion: px.insertion.auc, deletion: px.deletion.auc, ...srg, ...r, metricPasses: model.forwardPasses - passes0 };
+}
+
+async function main(): Promise<void> {
+  const model = await loadModel(modelName, { searchPaths: [path.join(shared, "data/models")], batchSize: 32 });
+  const dir = path.join(shared, "data/images/imagenet");
+  const all = readdirSync(dir).sort();
+  const step = Math.max(1, Math.floor(all.length / photos));
+  const files = Array.from({ length: photos }, (_, i) => all[i * step]);
+  const emit = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ part, model: modelName, rmasks, ...o })}\n`);
+  for (const file of files) {
+    const image = await loadImage(path.join(dir, file), model.card);
+    const [out] = await model.run([image]);
+    const target = out.probs.indexOf(Math.max(...out.probs));
+    const division = divide(image, { method: "slico", regions: 49 });
+    const timed = async (method: string, f: () => Promise<SaliencyMap | { map: SaliencyMap; details?: unknown }>, extra: Record<string, unknown> = {}) => {
+      const p0 = model.forwardPasses;
+      const t0 = performance.now();
+      const got = await f();
+      const ms = performance.now() - t0;
+      const passes = model.forwardPasses - p0;
+      const map = "data" in got ? got : got.map;
+      const details = "data" in got ? undefined : (got.details as Record<string, unknown>);
+      const m = await score(model, image, division, target, map);
+      emit({ photo: file, target, method, ms: Math.round(ms), passes, ...extra, ...m, ...(details ? { loss: details.loss, highShareKernel: details.highShareKernel, highShareGuided: details.highShareGuided } : {}) });
+    };
+    const salvage = (o: Record<string, unknown>) => () => salvageMethod.create(model, o).attribute(image, { target, division });
+    if (part === "compare") {
+      const explainer = new Explainer(model, { division: { method: "slico", regions: 49 } });
+      await timed("lima", async () => (await explainer.explain(image, { target })).importanceMap);
+      await timed("rise", () => rise(model, image, { target }));
+      await timed("kernelshap", () => kernelShap(model, image, { target, division }));
+      await timed("salvage", salvage({}));
+    } else if (part === "ablation") {
+      for (const sampler of ["native", "guided"] as const) {
+        await timed(`kernelshap/${sampler}`, () => kernelShap(model, image, { target, division, samples: 1000, sampler }));
+        await timed(`lime/${sampler}`, () => lime(model, image, { target, division, samples: 1000, sampler }));
+        await timed(`rise/${sampler}`, () => rise(model, image, { target, masks: 1000, sampler }));
+      }
+      await timed("salvage/kernel-only", salvage({ guidedFraction: 0 }));
+      await timed("salvage/guided-0.5", salvage({ guidedFraction: 0.5 }));
+    } else if (part === "buckets") {
+      for (const topk of [10, 100, 1000]) await timed(`salvage/topk-${topk}`, salvage({ topk }), { topk });
+    } else throw new RangeError(`part ${JSON.stringify(part)} is not allowed: use compare, ablation, buckets`);
+  }
+  await model.dispose();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
