@@ -63,3 +63,4 @@ export const salvageMethod: AttributionMethod = {
     };
   },
 };
+export { exposeFeatureOutput, regionEvidence, trainAmortised, untrainedAmortised, AmortisedSalvage, AMORTISED_DEFAULTS, type AmortisedOptions, type RegionEvidence } from "./amortised";
