@@ -14,6 +14,7 @@ import { Explainer } from "../src/explain/explainer";
 import { loadImage } from "../src/image/load";
 import { exposeFeatureOutput, salvageMethod, trainAmortised, untrainedAmortised } from "../src/methods/salvage";
 import { loadModel } from "../src/model/load";
+import type { LoadedModel } from "../src/model/onnx";
 import { pixelMetrics } from "../src/metrics/pixel-curves";
 import { modelCoalitionValue, regionScores, relativeInfluence, symmetricRelevanceGain } from "../src/metrics/srg";
 import type { BlackBoxModel } from "../src/model/types";
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
  * (`photos` of them), hold out the rest; agreement of the explainer-as-classifier with the model,
  * SRG/R-SRG of its maps (trained and untrained), training and explanation cost.
  */
-async function amortised(model: BlackBoxModel, files: string[], emit: (o: Record<string, unknown>) => void): Promise<void> {
+async function amortised(model: LoadedModel, files: string[], emit: (o: Record<string, unknown>) => void): Promise<void> {
   const tmp = path.join(process.env.TMPDIR ?? "/tmp", "salvage-amortised");
   const backbone = await loadModel(exposeFeatureOutput(path.join(shared, "data/models", `${modelName}.json`), "conv10_2", tmp), { batchSize: 8 });
   const trainFiles = files.filter((_, i) => i % 2 === 0).slice(0, photos), heldFiles = files.filter((_, i) => i % 2 === 1);
