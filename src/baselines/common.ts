@@ -1,4 +1,5 @@
 import type { BlackBoxModel } from "../model/types";
+import type { ParamSpec } from "../params/types";
 import { type ScoreTarget, targetScore } from "../score/terms";
 import type { RgbImage, RunControl } from "../types";
 import { throwIfAborted } from "../util/abort";
@@ -41,4 +42,9 @@ export async function scoreGenerated(
 export function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} ${value} is not allowed: use an integer ≥ 1`);
   return value;
+}
+
+/** The defaults of a parameter list as a frozen object (the list is the one place they are written). */
+export function defaultsOf<T>(specs: readonly ParamSpec[]): Readonly<T> {
+  return Object.freeze(Object.fromEntries(specs.filter((s) => !s.group).map((s) => [s.name, s.default]))) as Readonly<T>;
 }

@@ -2,7 +2,9 @@ import { gridDivision } from "../division/grid";
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
 import { createRandom, type Random } from "../util/random";
-import { type BaselineControl, positiveInteger, scoreGenerated } from "./common";
+import { BASELINE, SEED } from "../params/lima";
+import type { ParamSpec } from "../params/types";
+import { type BaselineControl, defaultsOf, positiveInteger, scoreGenerated } from "./common";
 
 /** Options of {@link hsicAttribution} (METHOD.md §8). */
 export interface HsicOptions extends BaselineControl {
@@ -16,8 +18,16 @@ export interface HsicOptions extends BaselineControl {
   readonly seed?: number;
 }
 
-/** HSIC-Attribution's defaults: an 8 × 8 grid as in Novello et al. 2022; 1536 designs. */
-export const HSIC_DEFAULTS = Object.freeze({ designs: 1536, grid: 8, baseline: 0, seed: 0 });
+/** HSIC-Attribution's parameters: an 8 × 8 grid as in Novello et al. 2022; 1536 designs. */
+export const HSIC_PARAMS: readonly ParamSpec[] = [
+  { kind: "number", name: "designs", label: "designs N", flag: "hsic-designs", default: 1536, min: 4, max: 100_000, integer: true, step: 2, unit: "images", meaning: "perturbed images (even: half keep each cell)" },
+  { kind: "number", name: "grid", label: "grid", flag: "hsic-grid", default: 8, min: 1, max: 64, integer: true, unit: "cells", meaning: "the image is cut into grid × grid cells, one variable each" },
+  BASELINE,
+  SEED,
+];
+
+/** HSIC-Attribution's defaults, from {@link HSIC_PARAMS}. */
+export const HSIC_DEFAULTS = defaultsOf<{ designs: number; grid: number; baseline: number; seed: number }>(HSIC_PARAMS);
 
 /**
  * A balanced binary design, the binary Latin hypercube of Novello et al.: for every cell, exactly

@@ -8,11 +8,11 @@ import { lime } from "./lime";
 import { occlusion } from "./occlusion";
 import { rise } from "./rise";
 
-export { rise, RISE_DEFAULTS, type RiseOptions } from "./rise";
-export { occlusion, OCCLUSION_DEFAULTS, type OcclusionOptions } from "./occlusion";
-export { kernelShap, type KernelShapOptions } from "./kernelshap";
-export { lime, LIME_DEFAULTS, type LimeOptions } from "./lime";
-export { hsicAttribution, HSIC_DEFAULTS, type HsicOptions } from "./hsic";
+export { rise, RISE_DEFAULTS, RISE_PARAMS, type RiseOptions } from "./rise";
+export { occlusion, OCCLUSION_DEFAULTS, OCCLUSION_PARAMS, type OcclusionOptions } from "./occlusion";
+export { kernelShap, KERNELSHAP_PARAMS, type KernelShapOptions } from "./kernelshap";
+export { lime, LIME_DEFAULTS, LIME_PARAMS, type LimeOptions } from "./lime";
+export { hsicAttribution, HSIC_DEFAULTS, HSIC_PARAMS, type HsicOptions } from "./hsic";
 export type { BaselineControl } from "./common";
 export type { RegionBaselineOptions } from "./regions";
 

@@ -1,7 +1,9 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
-import { guidedSubsets, type SamplerName, checkSampler } from "../sampling";
+import { guidedSubsets, type SamplerName, checkSampler, samplerParam } from "../sampling";
 import { createRandom, type Random } from "../util/random";
+import { BASELINE, SEED } from "../params/lima";
+import type { ParamSpec } from "../params/types";
 import { positiveInteger } from "./common";
 import { paintRegions, type RegionBaselineOptions, resolveDivision, scoreCoalitions } from "./regions";
 import { weightedLeastSquares } from "./regression";
@@ -10,7 +12,7 @@ import { weightedLeastSquares } from "./regression";
 export interface KernelShapOptions extends RegionBaselineOptions {
   /**
    * Coalitions drawn besides the empty and full ones (default 2·|V| + 2048, the shap library's
-   * default). Capped: when the 2^|V| − 2 proper coalitions are no more than that, each is evaluated
+   * default; 0 means the same). Capped: when the 2^|V| − 2 proper coalitions are no more than that, each is evaluated
    * once with its exact kernel weight (exact Kernel SHAP). A coalition drawn k times is evaluated
    * once and weighted k, so the forward passes are at most samples + 2.
    */
@@ -23,6 +25,14 @@ export interface KernelShapOptions extends RegionBaselineOptions {
    */
   readonly sampler?: SamplerName;
 }
+
+/** Kernel SHAP's parameters. */
+export const KERNELSHAP_PARAMS: readonly ParamSpec[] = [
+  { kind: "number", name: "samples", label: "samples", flag: "shap-samples", default: 0, min: 0, max: 1_000_000, integer: true, unit: "coalitions", meaning: "coalitions drawn besides the empty and full ones; 0 = 2·|V| + 2048 (the shap library's default)" },
+  BASELINE,
+  SEED,
+  samplerParam("shap-sampler"),
+];
 
 /** Coalitions with their regression weights. */
 interface Design {
@@ -123,7 +133,7 @@ export async function kernelShap(model: BlackBoxModel, image: RgbImage, options:
   const division = resolveDivision(image, options.division);
   const m = division.count;
   if (m < 2) throw new RangeError(`Kernel SHAP needs at least 2 regions, got ${m}`);
-  const samples = positiveInteger("samples", options.samples ?? 2 * m + 2048);
+  const samples = positiveInteger("samples", options.samples || 2 * m + 2048);
   const sampler = checkSampler(options.sampler ?? "native");
   const exact = 2 ** m - 2 <= samples;
   const random = createRandom(options.seed ?? 0);

@@ -1,8 +1,10 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
-import { guidedSubsets, type SamplerName, checkSampler } from "../sampling";
+import { guidedSubsets, type SamplerName, checkSampler, samplerParam } from "../sampling";
 import { createRandom } from "../util/random";
-import { positiveInteger } from "./common";
+import { BASELINE, SEED } from "../params/lima";
+import type { ParamSpec } from "../params/types";
+import { defaultsOf, positiveInteger } from "./common";
 import { paintRegions, type RegionBaselineOptions, resolveDivision, scoreCoalitions } from "./regions";
 import { weightedLeastSquares } from "./regression";
 
@@ -24,8 +26,19 @@ export interface LimeOptions extends RegionBaselineOptions {
   readonly sampler?: SamplerName;
 }
 
-/** LIME's defaults, those of the lime package's image explainer: 1000 samples, kernel width 0.25, ridge α = 1. */
-export const LIME_DEFAULTS = Object.freeze({ samples: 1000, keepProbability: 0.5, kernelWidth: 0.25, ridge: 1, seed: 0 });
+/** LIME's parameters; defaults those of the lime package's image explainer: 1000 samples, kernel width 0.25, ridge α = 1. */
+export const LIME_PARAMS: readonly ParamSpec[] = [
+  { kind: "number", name: "samples", label: "samples", flag: "lime-samples", default: 1000, min: 1, max: 100_000, integer: true, unit: "coalitions", meaning: "random coalitions of regions (the full image is added)" },
+  { kind: "number", name: "keepProbability", label: "keep p", flag: "lime-keep", default: 0.5, min: 0.01, max: 0.99, step: 0.01, meaning: "probability that a region is kept in a sample" },
+  { kind: "number", name: "kernelWidth", label: "kernel width", flag: "lime-kernel-width", default: 0.25, min: 0.01, max: 100, step: 0.01, meaning: "width of the exponential kernel on the cosine distance" },
+  { kind: "number", name: "ridge", label: "ridge α", flag: "lime-ridge", default: 1, min: 0, max: 1_000_000, meaning: "ridge penalty of the linear surrogate" },
+  BASELINE,
+  SEED,
+  samplerParam("lime-sampler"),
+];
+
+/** LIME's defaults, from {@link LIME_PARAMS}. */
+export const LIME_DEFAULTS = defaultsOf<{ samples: number; keepProbability: number; kernelWidth: number; ridge: number; baseline: number; seed: number }>(LIME_PARAMS);
 
 /**
  * LIME (Ribeiro et al. 2016) on the regions LIMA uses: random coalitions, weights √exp(−d²/w²)

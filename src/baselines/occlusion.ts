@@ -1,6 +1,8 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
-import { type BaselineControl, positiveInteger, scoreGenerated } from "./common";
+import { BASELINE } from "../params/lima";
+import type { ParamSpec } from "../params/types";
+import { type BaselineControl, defaultsOf, positiveInteger, scoreGenerated } from "./common";
 
 /** Options of {@link occlusion}. */
 export interface OcclusionOptions extends BaselineControl {
@@ -12,8 +14,15 @@ export interface OcclusionOptions extends BaselineControl {
   readonly baseline?: number;
 }
 
-/** Occlusion's defaults for a 224-pixel input: a 28-pixel patch (an eighth of the side), half-overlapping. */
-export const OCCLUSION_DEFAULTS = Object.freeze({ patch: 28, stride: 14, baseline: 0 });
+/** Occlusion's parameters; defaults for a 224-pixel input: a 28-pixel patch (an eighth of the side), half-overlapping. */
+export const OCCLUSION_PARAMS: readonly ParamSpec[] = [
+  { kind: "number", name: "patch", label: "patch", flag: "occlusion-patch", default: 28, min: 1, max: 1024, integer: true, unit: "pixels", meaning: "side of the square occluding patch" },
+  { kind: "number", name: "stride", label: "stride", flag: "occlusion-stride", default: 14, min: 1, max: 1024, integer: true, unit: "pixels", meaning: "step between patches" },
+  BASELINE,
+];
+
+/** Occlusion's defaults, from {@link OCCLUSION_PARAMS}. */
+export const OCCLUSION_DEFAULTS = defaultsOf<{ patch: number; stride: number; baseline: number }>(OCCLUSION_PARAMS);
 
 /** Patch origins along one side: every `stride`, with the last patch flush with the edge. */
 function origins(size: number, patch: number, stride: number): number[] {

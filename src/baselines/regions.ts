@@ -1,4 +1,4 @@
-import { type DivisionOptions, divide, regionPixels } from "../division";
+import { DEFAULT_DIVISION, type DivisionOptions, divide, regionPixels } from "../division";
 import type { BlackBoxModel } from "../model/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import { compositeRegions, resolveBaseline } from "../image/baseline";
@@ -6,7 +6,7 @@ import { type BaselineControl, scoreGenerated } from "./common";
 
 /** Options shared by the region-based baselines (Kernel SHAP, LIME): the same regions as LIMA. */
 export interface RegionBaselineOptions extends BaselineControl {
-  /** The division, or how to make it (default SLICO with 49 regions, as LIMA). */
+  /** The division, or how to make it (default DEFAULT_DIVISION, as LIMA). */
   readonly division?: Division | DivisionOptions;
   /** Value of removed regions, 0..255 (default 0). */
   readonly baseline?: number;
@@ -16,7 +16,7 @@ export interface RegionBaselineOptions extends BaselineControl {
 
 export function resolveDivision(image: RgbImage, d: Division | DivisionOptions | undefined): Division {
   if (d && "labels" in d) return d;
-  return divide(image, d ?? { method: "slico", regions: 49 });
+  return divide(image, d ?? DEFAULT_DIVISION);
 }
 
 /** Target scores of coalition images (regions where z = 1 kept, the rest at the baseline). */

@@ -1,8 +1,10 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
-import { guidedSubsets, type SamplerName, checkSampler } from "../sampling";
+import { guidedSubsets, type SamplerName, checkSampler, samplerParam } from "../sampling";
 import { createRandom, type Random } from "../util/random";
-import { type BaselineControl, positiveInteger, scoreGenerated } from "./common";
+import { BASELINE, SEED } from "../params/lima";
+import type { ParamSpec } from "../params/types";
+import { type BaselineControl, defaultsOf, positiveInteger, scoreGenerated } from "./common";
 
 /** Options of {@link rise} (METHOD.md §8). */
 export interface RiseOptions extends BaselineControl {
@@ -25,8 +27,18 @@ export interface RiseOptions extends BaselineControl {
   readonly sampler?: SamplerName;
 }
 
-/** RISE's defaults (Petsiuk et al. 2018; METHOD.md §8). */
-export const RISE_DEFAULTS = Object.freeze({ masks: 4000, grid: 7, keepProbability: 0.5, baseline: 0, seed: 0 });
+/** RISE's parameters (Petsiuk et al. 2018; METHOD.md §8): 4000 masks on a 7×7 grid, p = 0.5. */
+export const RISE_PARAMS: readonly ParamSpec[] = [
+  { kind: "number", name: "masks", label: "masks N", flag: "rise-masks", default: 4000, min: 1, max: 100_000, integer: true, unit: "masks", meaning: "number of random masks (one forward pass each)" },
+  { kind: "number", name: "grid", label: "grid g", flag: "rise-grid", default: 7, min: 1, max: 64, integer: true, unit: "cells", meaning: "side of the low-resolution mask grid" },
+  { kind: "number", name: "keepProbability", label: "keep p", flag: "rise-keep", default: 0.5, min: 0.01, max: 0.99, step: 0.01, meaning: "probability that a grid cell is kept" },
+  BASELINE,
+  SEED,
+  samplerParam("rise-sampler"),
+];
+
+/** RISE's defaults, from {@link RISE_PARAMS}. */
+export const RISE_DEFAULTS = defaultsOf<{ masks: number; grid: number; keepProbability: number; baseline: number; seed: number }>(RISE_PARAMS);
 
 /** Linear-interpolation taps of one axis: output pixel i reads cells lo[i] and lo[i] + 1 (clamped) with weight t[i] on the second. */
 function taps(size: number, g: number, cell: number, shift: number): { lo: Int32Array; hi: Int32Array; t: Float32Array } {

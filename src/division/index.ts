@@ -2,58 +2,15 @@
  * Division strategies (METHOD.md §2): each turns an image at model resolution into disjoint,
  * covering, non-empty regions V = {R_1..R_m}, stored as a label map, and reports the actual |V|.
  */
-import type { Division, RgbImage, SaliencyMap } from "../types";
-import { gridDivision } from "./grid";
-import { masksDivision } from "./masks";
-import { priorDivision } from "./prior";
-import { slicoDivision, type SeedGrid } from "./slico";
+import type { Division } from "../types";
 
 export { gridDivision, type GridOptions } from "./grid";
 export { slicoDivision, SEED_GRIDS, type SeedGrid, type SlicoOptions } from "./slico";
 export { priorDivision, type PriorOptions } from "./prior";
 export { masksDivision, type MasksOptions } from "./masks";
+export { labelsDivision, loadRegionLabels } from "./labels";
 export { enforceConnectivity } from "./connectivity";
-
-/**
- * How an image is divided. Defaults:
- * - grid: `regions` 49, which must be a perfect square N² (N×N patches);
- * - slico: `regions` 49 (the target; the division reports the count reached), `iterations` 10, `grid` "square";
- * - prior: the prior saliency `map` (any resolution), `n` 10, `m` 25 (SMDL Algorithm 1);
- * - masks: one 0/1 `Uint8Array` per mask at image resolution, `delta` 0.001 (LIMA Algorithm 2).
- */
-export type DivisionOptions =
-  | { readonly method: "grid"; readonly regions?: number }
-  | { readonly method: "slico"; readonly regions?: number; readonly iterations?: number; readonly grid?: SeedGrid }
-  | { readonly method: "prior"; readonly map: SaliencyMap; readonly n?: number; readonly m?: number }
-  | { readonly method: "masks"; readonly masks: readonly Uint8Array[]; readonly delta?: number };
-
-export const DIVISION_METHODS = ["grid", "slico", "prior", "masks"] as const;
-
-/** Divides an image (at model resolution) by the named strategy (METHOD.md §2). */
-export function divide(image: RgbImage, options: DivisionOptions): Division {
-  switch (options.method) {
-    case "grid":
-      return gridDivision(image.width, image.height, { n: gridSide(options.regions ?? 49) });
-    case "slico":
-      return slicoDivision(image, options);
-    case "prior":
-      return priorDivision(options.map, options, image.width, image.height);
-    case "masks":
-      return masksDivision(options.masks, image.width, image.height, options);
-    default:
-      throw new RangeError(`division method ${JSON.stringify((options as { method: unknown }).method)} is not allowed: use one of ${DIVISION_METHODS.join(", ")}`);
-  }
-}
-
-/** N for a grid of `regions` = N² patches; throws unless `regions` is a perfect square. */
-function gridSide(regions: number): number {
-  const n = Math.round(Math.sqrt(regions));
-  if (!Number.isInteger(regions) || regions < 1 || n * n !== regions) {
-    const squares = Array.from({ length: 8 }, (_, i) => (i + 2) ** 2).join(", ");
-    throw new RangeError(`grid regions ${regions} is not a perfect square; use ${squares}, …`);
-  }
-  return n;
-}
+export { DEFAULT_DIVISION, divide, DIVISIONS, DIVISION_METHODS, getDivision, gridSide, isMemoisable, type DivisionMethod, type DivisionOptions, type DivisionStrategy } from "./registry";
 
 /** The pixel indices (y·width + x, ascending) of every region. */
 export function regionPixels(division: Division): Int32Array[] {

@@ -1,8 +1,10 @@
-import { divide, divisionKey, regionAreas, regionPixels, type DivisionOptions } from "../division";
+import { divide, divisionKey, isMemoisable, regionAreas, regionPixels, validateDivision, type DivisionOptions } from "../division";
 import { baselineKey, hashFloats, resolveBaseline } from "../image/baseline";
 import { jupyterHost } from "../jupyter/host";
 import type { BlackBoxModel, ModelOutput } from "../model/types";
-import { resolveLambdas } from "../score/options";
+import { checkParam } from "../params/types";
+import { CONFIDENCE, NP, PRESETS, SEARCH, type PresetName } from "../params/lima";
+import { DEFAULT_LAMBDAS, resolveLambdas } from "../score/options";
 import { scoreSubset, type SubmodularScore } from "../score/submodular";
 import { distanceMatrix, type ScoreTarget, targetScore } from "../score/terms";
 import { bidirectionalSearch } from "../search/bidirectional";
@@ -35,17 +37,22 @@ export interface ExplainProgress {
 export interface ExplainControl {
   /** Class to explain: index, label, "predicted" (default) or an embedding target. */
   readonly target?: TargetOption;
+  /**
+   * Regions to use instead of dividing the image with the explainer's division options (eval and
+   * the method registry pass one shared division to every region method). Checked, and sized as the image.
+   */
+  readonly division?: Division;
   /** Cancels the run (default: the running notebook cell's signal, inside our kernel). */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ExplainProgress) => void;
 }
 
-/** Iterations a search makes over |V| regions (bidirectional: two regions per iteration while more than n_p remain). */
+/** Iterations a search makes over |V| regions (bidirectional: two regions per iteration while more than n_p candidates remain before the forward pick). */
 export function expectedIterations(m: number, search: ResolvedOptions["search"], np: number): number {
   if (search === "greedy") return m;
   let remaining = m, iterations = 0;
   while (remaining > 0) {
-    remaining -= remaining - 1 > np ? 2 : 1;
+    remaining -= remaining > np ? 2 : 1;
     iterations++;
   }
   return iterations;
@@ -56,15 +63,20 @@ function cellSignal(): AbortSignal | undefined {
 }
 
 function resolveOptions(options: ExplainerOptions, previous?: ResolvedOptions): ResolvedOptions {
-  const search = options.search ?? previous?.search ?? "bidirectional";
+  const search = options.search ?? previous?.search ?? (SEARCH.default as ResolvedOptions["search"]);
   if (!SEARCHES.includes(search)) throw new RangeError(`search "${search}" is not allowed: use one of ${SEARCHES.join(", ")}`);
-  const np = options.np ?? previous?.np ?? 8;
-  if (!Number.isInteger(np) || np < 1) throw new RangeError(`n_p ${np} is not allowed: use an integer ≥ 1`);
+  const np = checkParam(NP, options.np ?? previous?.np ?? NP.default) as number;
+  const confidence = checkParam(CONFIDENCE, options.confidence ?? previous?.confidence ?? CONFIDENCE.default) as ResolvedOptions["confidence"];
+  let base = previous?.lambdas ?? DEFAULT_LAMBDAS;
+  if (options.preset !== undefined) {
+    if (!Object.hasOwn(PRESETS, options.preset)) throw new RangeError(`preset ${JSON.stringify(options.preset)} is not allowed: use one of ${Object.keys(PRESETS).join(", ")}`);
+    base = PRESETS[options.preset as PresetName];
+  }
   return {
     search,
     np,
-    lambdas: resolveLambdas({ ...previous?.lambdas, ...options.lambdas }),
-    confidence: options.confidence ?? previous?.confidence ?? "entropy",
+    lambdas: resolveLambdas({ ...base, ...options.lambdas }),
+    confidence,
     division: options.division ?? previous?.division ?? DEFAULT_DIVISION,
     baseline: options.baseline ?? previous?.baseline ?? 0,
   };
@@ -104,10 +116,11 @@ export class Explainer {
   /** The division of an image under the current (or given) options, memoised. */
   divide(image: RgbImage, options: DivisionOptions = this.resolved.division): Division {
     const key = `${hashFloats(image.data)}|${JSON.stringify(options, (k, v) => (k === "map" || k === "masks" ? undefined : v))}`;
-    const memo = options.method === "prior" || options.method === "masks" ? undefined : this.divisions.get(key);
+    const memoisable = isMemoisable(options.method);
+    const memo = memoisable ? this.divisions.get(key) : undefined;
     if (memo) return memo;
     const division = divide(image, options);
-    if (memo === undefined && options.method !== "prior" && options.method !== "masks") {
+    if (memoisable) {
       this.divisions.set(key, division);
       if (this.divisions.size > 32) this.divisions.delete(this.divisions.keys().next().value!);
     }
@@ -127,7 +140,11 @@ export class Explainer {
     const options = this.resolved;
     const signal = control.signal ?? cellSignal();
     this.checkImage(image);
-    const division = this.divide(image, options.division);
+    const division = control.division ?? this.divide(image, options.division);
+    if (control.division) {
+      validateDivision(division);
+      if (division.width !== image.width || division.height !== image.height) throw new RangeError(`division is ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
+    }
     const m = division.count;
     if (options.search === "bidirectional" && options.np > m) {
       throw new RangeError(`n_p ${options.np} is larger than |V| = ${m}: use 1..${m}`);
@@ -140,10 +157,10 @@ export class Explainer {
     const [full] = await evaluator.outputs([all, []], signal);
     const predicted = topK(full.probs, 1)[0];
     const target = resolveTarget(control.target, this.model.labels, predicted);
-    const singletons = await evaluator.outputs(all.map((r) => [r]), signal);
-    const score: SubmodularScore = {
-      target, lambdas: options.lambdas, confidence: options.confidence, distances: distanceMatrix(singletons.map((o) => o.features)), m,
-    };
+    // s_eff needs every region's features (one singleton image each); with λ_eff = 0 the term
+    // does not count, so those passes are skipped and s_eff reads 0 in the steps.
+    const distances = options.lambdas.eff > 0 ? distanceMatrix((await evaluator.outputs(all.map((r) => [r]), signal)).map((o) => o.features)) : new Float64Array(m * m);
+    const score: SubmodularScore = { target, lambdas: options.lambdas, confidence: options.confidence, distances, m };
     const areas = regionAreas(division);
     const totalSteps = expectedIterations(m, options.search, options.np);
     control.onProgress?.({ phase: "features", step: 0, totalSteps, ...evaluator.stats });

@@ -1,22 +1,25 @@
 import type { BaselineOption } from "../image/baseline";
 import type { ConfidenceKind, Lambdas } from "../score/options";
-import type { DivisionOptions } from "../division";
+import { DEFAULT_DIVISION, type DivisionOptions } from "../division";
+import { SEARCH, type PresetName } from "../params/lima";
 
 /** Search strategies (METHOD.md §4). */
-export const SEARCHES = ["bidirectional", "greedy"] as const;
-export type SearchKind = (typeof SEARCHES)[number];
+export type SearchKind = "bidirectional" | "greedy";
+export const SEARCHES = SEARCH.choices as readonly SearchKind[];
 
 /** Options of an {@link Explainer}; every field has a documented default. */
 export interface ExplainerOptions {
   /** Search strategy (default "bidirectional", LIMA Algorithm 1). */
   readonly search?: SearchKind;
-  /** n_p, pending negatives of the bidirectional search (default 8). */
+  /** n_p, pending negatives of the bidirectional search (default and range: NP in src/params/lima.ts). */
   readonly np?: number;
-  /** Score weights (default LIMA: cons 20, colla 5, conf 0.05, eff 0.01). */
+  /** λ preset the weights start from (default DEFAULT_PRESET in src/params/lima.ts); `lambdas` override it. */
+  readonly preset?: PresetName;
+  /** Score weights (default: the default preset's). */
   readonly lambdas?: Partial<Lambdas>;
   /** Confidence term (default "entropy"; "edl" is SMDL's evidential score). */
   readonly confidence?: ConfidenceKind;
-  /** How the image is divided (default SLICO with 49 regions). */
+  /** How the image is divided (default {@link DEFAULT_DIVISION}). */
   readonly division?: DivisionOptions;
   /** Pixel value of removed regions (default 0, black). */
   readonly baseline?: BaselineOption;
@@ -34,4 +37,4 @@ export interface ResolvedOptions {
   readonly baseline: BaselineOption;
 }
 
-export const DEFAULT_DIVISION: DivisionOptions = { method: "slico", regions: 49 };
+export { DEFAULT_DIVISION };

@@ -1,7 +1,35 @@
-/** The registered attribution methods; adding one is an import and a line (issue 10). */
+/**
+ * The method registry (issue 10): every attribution method, in one list. `eval`, the CLI
+ * (`--method`), the library and the explorer iterate it. Adding a method is one file under
+ * src/methods/ exporting an {@link AttributionMethod}, plus one line here.
+ */
+import { HSIC } from "./hsic";
+import { KERNELSHAP } from "./kernelshap";
+import { LIMA } from "./lima";
+import { LIME } from "./lime";
+import { OCCLUSION } from "./occlusion";
+import { RISE } from "./rise";
 import { salvageMethod } from "./salvage";
+import { SMDL } from "./smdl";
 import type { AttributionMethod } from "./types";
 
 export const METHODS: readonly AttributionMethod[] = [
+  LIMA,
+  SMDL,
+  RISE,
+  OCCLUSION,
+  KERNELSHAP,
+  LIME,
+  HSIC,
   salvageMethod,
 ];
+
+/** The registered names, in registry order. */
+export const METHOD_NAMES: readonly string[] = METHODS.map((m) => m.name);
+
+/** The method of a name; a RangeError listing the allowed names otherwise. */
+export function getMethod(name: string): AttributionMethod {
+  const method = METHODS.find((m) => m.name === name);
+  if (!method) throw new RangeError(`method ${JSON.stringify(name)} is not allowed: use one of ${METHOD_NAMES.join(", ")}`);
+  return method;
+}

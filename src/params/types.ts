@@ -12,6 +12,10 @@ export interface NumberParam {
   readonly name: string;
   /** Short label for sliders and tables, e.g. "λ_cons" or "n_p". */
   readonly label: string;
+  /** Options sub-object the value lives in, e.g. "lambdas" for λ_cons (absent: top level). */
+  readonly group?: string;
+  /** CLI flag without the dashes (default: the name, or "<group-singular>-<name>"; see src/params/flags.ts). */
+  readonly flag?: string;
   readonly default: number;
   /** Inclusive bounds: the front doors accept exactly [min, max]. */
   readonly min: number;
@@ -31,6 +35,10 @@ export interface ChoiceParam {
   readonly kind: "choice";
   readonly name: string;
   readonly label: string;
+  /** Options sub-object the value lives in, e.g. "lambdas" for λ_cons (absent: top level). */
+  readonly group?: string;
+  /** CLI flag without the dashes (default: the name, or "<group-singular>-<name>"; see src/params/flags.ts). */
+  readonly flag?: string;
   readonly default: string;
   readonly choices: readonly string[];
   readonly meaning: string;
@@ -41,6 +49,10 @@ export interface BooleanParam {
   readonly kind: "boolean";
   readonly name: string;
   readonly label: string;
+  /** Options sub-object the value lives in, e.g. "lambdas" for λ_cons (absent: top level). */
+  readonly group?: string;
+  /** CLI flag without the dashes (default: the name, or "<group-singular>-<name>"; see src/params/flags.ts). */
+  readonly flag?: string;
   readonly default: boolean;
   readonly meaning: string;
 }
@@ -55,17 +67,18 @@ export type ParamValue<P extends ParamSpec> = P extends NumberParam ? number : P
  * parameter, the bad value and what is allowed.
  */
 export function checkParam(spec: ParamSpec, value: unknown): number | string | boolean {
+  const name = spec.group ? `${spec.group}.${spec.name}` : spec.name;
   switch (spec.kind) {
     case "number": {
       const ok = typeof value === "number" && Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
-      if (!ok) throw new RangeError(`${spec.name} ${String(value)} is not allowed: use ${spec.integer ? "an integer" : "a number"} in ${spec.min}..${spec.max}`);
+      if (!ok) throw new RangeError(`${name} ${String(value)} is not allowed: use ${spec.integer ? "an integer" : "a number"} in ${spec.min}..${spec.max}`);
       return value as number;
     }
     case "choice":
-      if (typeof value !== "string" || !spec.choices.includes(value)) throw new RangeError(`${spec.name} ${JSON.stringify(value)} is not allowed: use one of ${spec.choices.join(", ")}`);
+      if (typeof value !== "string" || !spec.choices.includes(value)) throw new RangeError(`${name} ${JSON.stringify(value)} is not allowed: use one of ${spec.choices.join(", ")}`);
       return value;
     case "boolean":
-      if (typeof value !== "boolean") throw new RangeError(`${spec.name} ${JSON.stringify(value)} is not allowed: use true or false`);
+      if (typeof value !== "boolean") throw new RangeError(`${name} ${JSON.stringify(value)} is not allowed: use true or false`);
       return value;
   }
 }
@@ -92,6 +105,55 @@ export function resolveParams(specs: readonly ParamSpec[], given: Readonly<Recor
   const known = new Set(specs.map((s) => s.name));
   for (const k of Object.keys(given)) {
     if (!known.has(k) && given[k] !== undefined) problems.push(`unknown option "${k}" (allowed: ${[...known].join(", ") || "none"})`);
+  }
+  if (problems.length) throw new RangeError(problems.join("; "));
+  return out;
+}
+
+/** A resolved options object: top-level values, and one nested object per group (e.g. `lambdas`). */
+export type ResolvedParams = Record<string, number | string | boolean | Record<string, number | string | boolean>>;
+
+/**
+ * Like {@link resolveParams}, for specs with a `group`: a grouped value is read from and written to
+ * `given[group][name]` (λ travels as the nested object `lambdas: { cons, colla, conf, eff }`).
+ * Missing values take their defaults; every problem (unknown keys included, inside groups too)
+ * is reported at once in one RangeError.
+ */
+export function resolveParamTree(specs: readonly ParamSpec[], given: Readonly<Record<string, unknown>> = {}): ResolvedParams {
+  const out: ResolvedParams = {};
+  const problems: string[] = [];
+  const groups = new Set(specs.flatMap((s) => (s.group ? [s.group] : [])));
+  for (const g of groups) {
+    const v = given[g];
+    if (v !== undefined && (typeof v !== "object" || v === null || Array.isArray(v))) problems.push(`${g} ${JSON.stringify(v)} is not allowed: use an object`);
+    out[g] = {};
+  }
+  for (const spec of specs) {
+    const holder = spec.group ? given[spec.group] : given;
+    const v = holder && typeof holder === "object" ? (holder as Record<string, unknown>)[spec.name] : undefined;
+    const target = spec.group ? (out[spec.group] as Record<string, number | string | boolean>) : out;
+    if (v === undefined) {
+      target[spec.name] = spec.default;
+      continue;
+    }
+    try {
+      target[spec.name] = checkParam(spec, v);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  const top = new Set(specs.filter((s) => !s.group).map((s) => s.name));
+  for (const k of Object.keys(given)) {
+    if (given[k] === undefined || top.has(k)) continue;
+    if (groups.has(k)) {
+      const inner = new Set(specs.filter((s) => s.group === k).map((s) => s.name));
+      const v = given[k];
+      if (v && typeof v === "object") {
+        for (const j of Object.keys(v)) if (!inner.has(j) && (v as Record<string, unknown>)[j] !== undefined) problems.push(`unknown option "${k}.${j}" (allowed: ${[...inner].join(", ")})`);
+      }
+      continue;
+    }
+    problems.push(`unknown option "${k}" (allowed: ${[...top, ...groups].join(", ") || "none"})`);
   }
   if (problems.length) throw new RangeError(problems.join("; "));
   return out;

@@ -5,4 +5,4 @@
  */
 export { shapleyKernelSizes, shapleyKernelSubsets, uniformSubset } from "./kernel";
 export { minMaxNormalise, weightedDraw, guidedSubsets, GUIDED_SAMPLER, type GuidedHalf } from "./guided";
-export { SAMPLERS, type SamplerName, checkSampler } from "./names";
+export { SAMPLERS, type SamplerName, checkSampler, samplerParam } from "./names";

@@ -3,18 +3,26 @@
  * Each weight is named; there is no positional form.
  */
 export interface Lambdas {
-  /** λ1, consistency s_cons (default 20, LIMA). */
+  /** λ1, consistency s_cons. */
   readonly cons: number;
-  /** λ2, collaboration s_colla (default 5, LIMA). */
+  /** λ2, collaboration s_colla. */
   readonly colla: number;
-  /** λ3, confidence s_conf (default 0.05, LIMA). */
+  /** λ3, confidence s_conf. */
   readonly conf: number;
-  /** λ4, effectiveness s_eff (default 0.01, LIMA). */
+  /** λ4, effectiveness s_eff. */
   readonly eff: number;
 }
 
-/** LIMA's published defaults: λ = (cons 20, colla 5, conf 0.05, eff 0.01). */
-export const LIMA_LAMBDAS: Lambdas = Object.freeze({ cons: 20, colla: 5, conf: 0.05, eff: 0.01 });
+import { DEFAULT_LAMBDAS as SCHEMA_DEFAULT, LAMBDAS as LAMBDA_SPECS, PRESETS } from "../params/lima";
+import type { NumberParam } from "../params/types";
+
+const ok = (spec: NumberParam, v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= spec.min && v <= spec.max;
+
+/** LIMA's published weights, the `paper` preset of src/params/lima.ts. */
+export const LIMA_LAMBDAS: Lambdas = PRESETS.paper;
+
+/** The weights in force when none are given: the default preset's (src/params/lima.ts). */
+export const DEFAULT_LAMBDAS: Lambdas = SCHEMA_DEFAULT;
 
 /** SMDL's defaults: every weight 1. */
 export const SMDL_LAMBDAS: Lambdas = Object.freeze({ cons: 1, colla: 1, conf: 1, eff: 1 });
@@ -22,13 +30,13 @@ export const SMDL_LAMBDAS: Lambdas = Object.freeze({ cons: 1, colla: 1, conf: 1,
 /** Confidence term: entropy-based (default, classifiers) or evidential (EDL, SMDL eq. 4). */
 export type ConfidenceKind = "entropy" | "edl";
 
-/** Validates and completes weights; every bad weight is reported at once. */
+/** Validates and completes weights (missing ones from {@link DEFAULT_LAMBDAS}, ranges from the schema's LAMBDAS); every bad weight is reported at once. */
 export function resolveLambdas(partial: Partial<Lambdas> = {}): Lambdas {
-  const l = { ...LIMA_LAMBDAS, ...partial };
-  const bad = (Object.keys(l) as (keyof Lambdas)[]).filter((k) => typeof l[k] !== "number" || !Number.isFinite(l[k]) || l[k] < 0);
-  const unknown = Object.keys(partial).filter((k) => !(k in LIMA_LAMBDAS));
+  const l = { ...DEFAULT_LAMBDAS, ...partial };
+  const bad = LAMBDA_SPECS.filter((spec) => !ok(spec, l[spec.name as keyof Lambdas]));
+  const unknown = Object.keys(partial).filter((k) => !(k in DEFAULT_LAMBDAS));
   const problems = [
-    ...bad.map((k) => `lambda ${k} = ${String(l[k])} is not allowed (a finite number ≥ 0)`),
+    ...bad.map((spec) => `lambda ${spec.name} = ${String(l[spec.name as keyof Lambdas])} is not allowed (a number in ${spec.min}..${spec.max})`),
     ...unknown.map((k) => `unknown lambda "${k}" (allowed: cons, colla, conf, eff)`),
   ];
   if (problems.length) throw new RangeError(problems.join("; "));

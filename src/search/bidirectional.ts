@@ -1,10 +1,11 @@
+import { NP } from "../params/lima";
 import { throwIfAborted } from "../util/abort";
 import { pickBest, remainingRegions } from "./greedy";
 import type { SearchContext, SearchResult, SearchStep } from "./types";
 
 /** Options of {@link bidirectionalSearch}. */
 export interface BidirectionalOptions {
-  /** n_p, the pending negatives re-evaluated for the reverse set each iteration (default 8). */
+  /** n_p, the pending negatives re-evaluated for the reverse set each iteration (default NP.default of src/params/lima.ts). */
   readonly np?: number;
 }
 
@@ -24,11 +25,12 @@ function lowest(candidates: readonly number[], F: readonly number[], chosen: num
 /**
  * Bidirectional greedy search (LIMA Algorithm 1, as the authors' "EfficientV2" code runs it;
  * METHOD.md §4). Each iteration adds argmax F(S_fwd ∪ {α}) to S_fwd; while more than n_p
- * candidates remain, the n_p with the lowest forward score are re-evaluated as S_rev ∪ {α} and
- * the argmin joins S_rev. The order is S_fwd followed by S_rev reversed.
+ * candidates remain — counted before the forward pick is removed, as the authors' code's
+ * `len(candidates) > n_p` — the n_p others with the lowest forward score are re-evaluated as
+ * S_rev ∪ {α} and the argmin joins S_rev. The order is S_fwd followed by S_rev reversed.
  */
 export async function bidirectionalSearch(ctx: SearchContext, options: BidirectionalOptions = {}): Promise<SearchResult> {
-  const np = options.np ?? 8;
+  const np = options.np ?? NP.default;
   if (!Number.isInteger(np) || np < 1) throw new RangeError(`n_p ${np} is not allowed: use an integer ≥ 1`);
   if (np > ctx.m) throw new RangeError(`n_p ${np} is larger than |V| = ${ctx.m}: use 1..${ctx.m}`);
   const forward: number[] = [];
@@ -45,7 +47,7 @@ export async function bidirectionalSearch(ctx: SearchContext, options: Bidirecti
     forward.push(candidates[best]);
     placed.add(candidates[best]);
     forwardSteps.push({ region: candidates[best], direction: "forward", terms: terms[best] });
-    if (candidates.length - 1 > np) {
+    if (candidates.length > np) {
       const pending = lowest(candidates, F, candidates[best], np);
       const revTerms = await ctx.evaluate(sorted(reverse), pending);
       const worst = pickBest(revTerms.map((t) => t.F), (a, b) => a < b);

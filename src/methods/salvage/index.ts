@@ -2,7 +2,8 @@
  * SALVAGE as a registered attribution method (`salvage`): per-image Shapley-distribution fit with
  * attribution-guided sampling, on the request's division or its own SLICO division.
  */
-import { divide } from "../../division";
+import { DEFAULT_DIVISION, divide } from "../../division";
+import { BASELINE, SEED } from "../../params/lima";
 import type { ParamSpec } from "../../params/types";
 import { resolveParams } from "../../params/types";
 import type { AttributionMethod, AttributionResult } from "../types";
@@ -14,15 +15,14 @@ export * from "./distribution";
 
 /** SALVAGE's options as data (defaults from SALVAGE_DEFAULTS). */
 export const SALVAGE_PARAMS: readonly ParamSpec[] = [
-  { kind: "number", name: "budget", label: "budget", default: SALVAGE_DEFAULTS.budget, min: 3, max: 100000, integer: true, unit: "forward passes", meaning: "Forward passes in all (empty and full image included)" },
-  { kind: "number", name: "guidedFraction", label: "guided share", default: SALVAGE_DEFAULTS.guidedFraction, min: 0, max: 1, step: 0.05, meaning: "Share of draws made by attribution-guided sampling (Algorithm 3) after the Shapley-kernel draws" },
-  { kind: "number", name: "rounds", label: "guided rounds", default: SALVAGE_DEFAULTS.rounds, min: 1, max: 100, integer: true, meaning: "Guided sampling rounds; φ is re-fitted before each" },
-  { kind: "number", name: "topk", label: "top-k buckets", default: SALVAGE_DEFAULTS.topk, min: 1, max: 1000, integer: true, unit: "classes", meaning: "Classes with their own φ± (top-k of the image, target included); the rest pooled as 'other'" },
-  { kind: "number", name: "epochs", label: "epochs", default: SALVAGE_DEFAULTS.epochs, min: 1, max: 10000, integer: true, meaning: "Adam epochs over all samples after each sampling round" },
-  { kind: "number", name: "learningRate", label: "learning rate", default: SALVAGE_DEFAULTS.learningRate, min: 0.0001, max: 1, meaning: "Adam step size" },
-  { kind: "number", name: "baseline", label: "baseline", default: SALVAGE_DEFAULTS.baseline, min: 0, max: 255, meaning: "Value of removed regions (0..255)" },
-  { kind: "number", name: "regions", label: "|V|", default: 49, min: 2, max: 400, integer: true, unit: "regions", meaning: "SLICO regions when the request brings no division" },
-  { kind: "number", name: "seed", label: "seed", default: SALVAGE_DEFAULTS.seed, min: 0, max: 2 ** 31 - 1, integer: true, meaning: "Seed of the samplers and of Adam's minibatch order" },
+  { kind: "number", name: "budget", label: "budget", flag: "salvage-budget", default: SALVAGE_DEFAULTS.budget, min: 3, max: 100000, integer: true, unit: "forward passes", meaning: "forward passes in all (empty and full image included)" },
+  { kind: "number", name: "guidedFraction", label: "guided share", flag: "salvage-guided", default: SALVAGE_DEFAULTS.guidedFraction, min: 0, max: 1, step: 0.05, meaning: "share of draws made by attribution-guided sampling (Algorithm 3) after the Shapley-kernel draws" },
+  { kind: "number", name: "rounds", label: "guided rounds", flag: "salvage-rounds", default: SALVAGE_DEFAULTS.rounds, min: 1, max: 100, integer: true, meaning: "guided sampling rounds; φ is re-fitted before each" },
+  { kind: "number", name: "topk", label: "top-k buckets", flag: "salvage-topk", default: SALVAGE_DEFAULTS.topk, min: 1, max: 1000, integer: true, unit: "classes", meaning: "classes with their own φ± (top-k of the image, target included); the rest pooled as 'other'" },
+  { kind: "number", name: "epochs", label: "epochs", flag: "salvage-epochs", default: SALVAGE_DEFAULTS.epochs, min: 1, max: 10000, integer: true, meaning: "Adam epochs over all samples after each sampling round" },
+  { kind: "number", name: "learningRate", label: "learning rate", flag: "salvage-lr", default: SALVAGE_DEFAULTS.learningRate, min: 0.0001, max: 1, meaning: "Adam step size" },
+  BASELINE,
+  SEED,
 ];
 
 export const salvageMethod: AttributionMethod = {
@@ -36,7 +36,7 @@ export const salvageMethod: AttributionMethod = {
     return {
       async attribute(image, request): Promise<AttributionResult> {
         const t0 = performance.now();
-        const division = request.division ?? divide(image, { method: "slico", regions: p.regions });
+        const division = request.division ?? divide(image, DEFAULT_DIVISION);
         const fit = await salvageRegions(model, image, division, request.target, { ...p, signal: request.signal, onProgress: request.onProgress });
         const order = Array.from(fit.phi.keys()).sort((a, b) => fit.phi[b] - fit.phi[a] || a - b);
         return {

@@ -1,0 +1,102 @@
+/**
+ * The division registry (issue 10): strategy name → its parameters, how it divides, and whether
+ * a division it made may be memoised (a property of the strategy: a division made from the image
+ * and a few numbers may be; one made from a caller's map, masks or labels may not, since those
+ * are not part of the memo key). `divide()` goes through it; adding a strategy is one entry here.
+ */
+import { checkParam, type ParamSpec } from "../params/types";
+import { REGIONS } from "../params/lima";
+import type { Division, RgbImage, SaliencyMap } from "../types";
+import { gridDivision } from "./grid";
+import { labelsDivision } from "./labels";
+import { masksDivision } from "./masks";
+import { priorDivision } from "./prior";
+import { type SeedGrid, slicoDivision } from "./slico";
+
+/**
+ * How an image is divided. Defaults:
+ * - grid: `regions` REGIONS.default, which must be a perfect square N² (N×N patches);
+ * - slico: `regions` REGIONS.default (the target; the division reports the count reached), `iterations` 10, `grid` "square";
+ * - prior: the prior saliency `map` (any resolution), `n` 10, `m` 25 (SMDL Algorithm 1);
+ * - masks: one 0/1 `Uint8Array` per mask at image resolution, `delta` 0.001 (LIMA Algorithm 2);
+ * - labels: one region id per pixel at image resolution, one region per distinct id, kept as given.
+ */
+export type DivisionOptions =
+  | { readonly method: "grid"; readonly regions?: number }
+  | { readonly method: "slico"; readonly regions?: number; readonly iterations?: number; readonly grid?: SeedGrid }
+  | { readonly method: "prior"; readonly map: SaliencyMap; readonly n?: number; readonly m?: number }
+  | { readonly method: "masks"; readonly masks: readonly Uint8Array[]; readonly delta?: number }
+  | { readonly method: "labels"; readonly values: ArrayLike<number> };
+
+export type DivisionMethod = DivisionOptions["method"];
+
+/** One registered strategy. */
+export interface DivisionStrategy<M extends DivisionMethod = DivisionMethod> {
+  readonly name: M;
+  readonly title: string;
+  /** The numbers a caller may name (data, e.g. `map`, `masks`, `values`, are not parameters). */
+  readonly params: readonly ParamSpec[];
+  /** Whether a division may be memoised by (image, options): false when the options carry data. */
+  readonly memoisable: boolean;
+  divide(image: RgbImage, options: Extract<DivisionOptions, { method: M }>): Division;
+}
+
+/** N for a grid of `regions` = N² patches; throws unless `regions` is a perfect square. */
+export function gridSide(regions: number): number {
+  checkParam(REGIONS, regions);
+  const n = Math.round(Math.sqrt(regions));
+  if (n * n !== regions) {
+    const squares = Array.from({ length: 8 }, (_, i) => (i + 2) ** 2).join(", ");
+    throw new RangeError(`grid regions ${regions} is not a perfect square; use ${squares}, …`);
+  }
+  return n;
+}
+
+const grid: DivisionStrategy<"grid"> = {
+  name: "grid", title: "N×N grid (METHOD.md §2)", params: [REGIONS], memoisable: true,
+  divide: (image, o) => gridDivision(image.width, image.height, { n: gridSide(o.regions ?? REGIONS.default) }),
+};
+
+const slico: DivisionStrategy<"slico"> = {
+  name: "slico", title: "SLICO superpixels (METHOD.md §2)", params: [REGIONS], memoisable: true,
+  divide: (image, o) => slicoDivision(image, { ...o, regions: checkParam(REGIONS, o.regions ?? REGIONS.default) as number }),
+};
+
+const prior: DivisionStrategy<"prior"> = {
+  name: "prior", title: "prior saliency map (SMDL Algorithm 1)", params: [], memoisable: false,
+  divide: (image, o) => priorDivision(o.map, o, image.width, image.height),
+};
+
+const masks: DivisionStrategy<"masks"> = {
+  name: "masks", title: "segment masks (LIMA Algorithm 2)", params: [], memoisable: false,
+  divide: (image, o) => masksDivision(o.masks, image.width, image.height, o),
+};
+
+const labels: DivisionStrategy<"labels"> = {
+  name: "labels", title: "a label image (one region per distinct value)", params: [], memoisable: false,
+  divide: (image, o) => labelsDivision(o.values, image.width, image.height),
+};
+
+/** The default division: SLICO with the schema's default |V|. */
+export const DEFAULT_DIVISION: DivisionOptions = Object.freeze({ method: "slico", regions: REGIONS.default });
+
+/** Every registered strategy, by name. */
+export const DIVISIONS: { readonly [M in DivisionMethod]: DivisionStrategy<M> } = { grid, slico, prior, masks, labels };
+
+export const DIVISION_METHODS = Object.keys(DIVISIONS) as DivisionMethod[];
+
+/** The strategy of a name; a RangeError naming the allowed ones otherwise. */
+export function getDivision(name: string): DivisionStrategy {
+  if (!Object.hasOwn(DIVISIONS, name)) throw new RangeError(`division method ${JSON.stringify(name)} is not allowed: use one of ${DIVISION_METHODS.join(", ")}`);
+  return DIVISIONS[name as DivisionMethod] as DivisionStrategy;
+}
+
+/** Whether divisions of this strategy may be memoised (false for unknown names). */
+export function isMemoisable(name: string): boolean {
+  return Object.hasOwn(DIVISIONS, name) && DIVISIONS[name as DivisionMethod].memoisable;
+}
+
+/** Divides an image (at model resolution) by the named strategy (METHOD.md §2). */
+export function divide(image: RgbImage, options: DivisionOptions): Division {
+  return getDivision((options as { method: string }).method).divide(image, options as never);
+}

@@ -1,0 +1,54 @@
+import { Explainer } from "../explain/explainer";
+import type { SearchKind } from "../explain/options";
+import type { BlackBoxModel } from "../model/types";
+import { LIMA_PARAMS, type LambdaValues, presetLambdas } from "../params/lima";
+import type { ParamSpec } from "../params/types";
+import type { RgbImage } from "../types";
+import { resolveMethodOptions } from "./common";
+import type { AttributionMethod, AttributionRequest, AttributionResult, Attributor } from "./types";
+
+/** A LIMA/SMDL attributor; `explainer` is there for callers that want LIMA's own outputs. */
+export interface SubmodularAttributor extends Attributor {
+  readonly explainer: Explainer;
+}
+
+/**
+ * The submodular methods, LIMA and SMDL, over one {@link Explainer}: the map is LIMA eq. 11's
+ * importance map, the order the search's, and `details.explanation` the full
+ * {@link Explanation} (region curves, steps, highest confidence; JSON through its toJSON).
+ * λ: the preset's weights with any weight named in `lambdas` on top.
+ */
+export function submodularMethod(describe: Omit<AttributionMethod, "create" | "usesDivision">, search: SearchKind | undefined): AttributionMethod {
+  return {
+    ...describe,
+    usesDivision: true,
+    create(model: BlackBoxModel, options: Readonly<Record<string, unknown>> = {}): SubmodularAttributor {
+      const o = resolveMethodOptions(describe.params, options);
+      const lambdas = presetLambdas(o.preset as string, options.lambdas as Partial<LambdaValues> | undefined);
+      const explainer = new Explainer(model, {
+        search: search ?? (o.search as SearchKind),
+        ...(o.np !== undefined ? { np: o.np as number } : {}),
+        lambdas,
+        confidence: o.confidence as "entropy" | "edl",
+        baseline: o.baseline as number,
+      });
+      return {
+        explainer,
+        async attribute(image: RgbImage, request: AttributionRequest): Promise<AttributionResult> {
+          const e = await explainer.explain(image, {
+            target: request.target,
+            division: request.division,
+            signal: request.signal,
+            onProgress: (p) => request.onProgress?.(p.totalSteps > 0 ? p.step / p.totalSteps : 0),
+          });
+          return { method: describe.name, map: e.importanceMap, order: e.order, division: e.division, forwardPasses: e.forwardPasses, ms: e.ms, details: { explanation: e } };
+        },
+      };
+    },
+  };
+}
+
+const params: readonly ParamSpec[] = LIMA_PARAMS;
+
+/** LIMA (Chen et al. 2025): bidirectional submodular search (Algorithm 1) over the regions. */
+export const LIMA = submodularMethod({ name: "lima", title: "LIMA (bidirectional submodular search)", paper: "Chen et al. 2025, LIMA, Algorithm 1", params }, undefined);
