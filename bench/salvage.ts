@@ -12,7 +12,7 @@ import { kernelShap, lime, rise } from "../src/baselines";
 import { divide } from "../src/division";
 import { Explainer } from "../src/explain/explainer";
 import { loadImage } from "../src/image/load";
-import { exposeFeatureOutput, salvageMethod, trainAmortised, untrainedAmortised } from "../src/methods/salvage";
+import { adamState, exposeFeatureOutput, fitDistribution, salvageMethod, trainAmortised, untrainedAmortised, zeroDistribution } from "../src/methods/salvage";
 import { loadModel } from "../src/model/load";
 import type { LoadedModel } from "../src/model/onnx";
 import { pixelMetrics } from "../src/metrics/pixel-curves";
@@ -35,7 +35,28 @@ async function score(model: BlackBoxModel, image: RgbImage, division: Division, 
   return { insertion: px.insertion.auc, deletion: px.deletion.auc, ...srg, ...r, metricPasses: model.forwardPasses - passes0 };
 }
 
+/** Cost of the fit alone (no model): one Adam epoch over 1500 random coalitions at |V| = 49, per bucket count K. */
+function fitCost(): void {
+  for (const K of [11, 101, 1001]) {
+    const random = createRandom(K);
+    const samples = Array.from({ length: 1500 }, () => {
+      const t = Float64Array.from({ length: K }, () => random.next());
+      const s = t.reduce((a, b) => a + b, 0);
+      return { coalition: Uint8Array.from({ length: 49 }, () => (random.next() < 0.5 ? 1 : 0)), target: t.map((v) => v / s) };
+    });
+    const d = zeroDistribution(49, K);
+    fitDistribution(d, samples, adamState(d), { epochs: 1, learningRate: 0.05, batch: 32, random }); // warm-up
+    const t0 = performance.now(), c0 = process.cpuUsage();
+    fitDistribution(d, samples, adamState(d), { epochs: 3, learningRate: 0.05, batch: 32, random });
+    const cpu = process.cpuUsage(c0);
+    const perEpoch = (cpu.user + cpu.system) / 1000 / 3;
+    // CPU time, not wall time: the shared machine's wall clock is several times slower under load.
+    process.stdout.write(`${JSON.stringify({ part: "fitcost", buckets: K, cpuMsPerEpoch: Math.round(perEpoch), wallMsPerEpoch: Math.round((performance.now() - t0) / 3), cpuMsDefaultSchedule: Math.round(perEpoch * 40 * 5) })}\n`);
+  }
+}
+
 async function main(): Promise<void> {
+  if (part === "fitcost") return fitCost();
   const model = await loadModel(modelName, { searchPaths: [path.join(shared, "data/models")], batchSize: 32 });
   const dir = path.join(shared, "data/images/imagenet");
   const all = readdirSync(dir).sort();
