@@ -34,7 +34,7 @@ export { Explainer, expectedIterations, type ExplainControl, type ExplainProgres
 export { Explanation, type ExplanationData, type ClassScore } from "./explain/result";
 export { SEARCHES, type SearchKind, type ExplainerOptions, type ResolvedOptions } from "./explain/options";
 export { resolveTarget, type TargetOption } from "./explain/target";
-export { importanceValues, trapezoid, type Curve, type HighestConfidence } from "./explain/curves";
+export { importanceValues, trapezoid, type Curve, type HighestConfidence } from "./metrics/curves";
 export { curvesFigure, type Figure } from "./plot/figures";
 export { figuresPage } from "./plot/html";
 export { JUPYTER_DISPLAY, jupyterHost, setJupyterHost, type JupyterHost, type MimeBundle, type Comm, type CommManager } from "./jupyter/host";

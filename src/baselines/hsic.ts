@@ -20,7 +20,7 @@ export interface HsicOptions extends BaselineControl {
 
 /** HSIC-Attribution's parameters: an 8 × 8 grid as in Novello et al. 2022; 1536 designs. */
 export const HSIC_PARAMS: readonly ParamSpec[] = [
-  { kind: "number", name: "designs", label: "designs N", flag: "hsic-designs", default: 1536, min: 4, max: 100_000, integer: true, step: 2, unit: "images", meaning: "perturbed images (even: half keep each cell)" },
+  { kind: "number", name: "designs", label: "designs N", flag: "hsic-designs", default: 1536, min: 4, max: 100_000, integer: true, multipleOf: 2, step: 2, unit: "images", meaning: "perturbed images (even: half keep each cell)" },
   { kind: "number", name: "grid", label: "grid", flag: "hsic-grid", default: 8, min: 1, max: 64, integer: true, unit: "cells", meaning: "the image is cut into grid × grid cells, one variable each" },
   BASELINE,
   SEED,

@@ -1,105 +1,206 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import type { DivisionOptions } from "../division";
-import { Explainer } from "../explain/explainer";
-import { SEARCHES } from "../explain/options";
-import type { Explanation } from "../explain/result";
+import { divide, type DivisionOptions, loadRegionLabels } from "../division";
+import { Explanation } from "../explain/result";
+import { resolveTarget } from "../explain/target";
+import { overlay } from "../image/colormap";
 import { loadImage } from "../image/load";
+import { encodePng } from "../image/png";
+import { getMethod, METHOD_NAMES, METHODS } from "../methods/registry";
+import type { AttributionResult } from "../methods/types";
 import { loadModel } from "../model/load";
-import { DEVICES } from "../model/onnx";
-import { LIMA_LAMBDAS } from "../score/options";
+import type { BlackBoxModel } from "../model/types";
+import { BATCH, DEVICE, DIVISION, REGIONS } from "../params/lima";
+import type { ChoiceParam, ParamSpec } from "../params/types";
 import { curvesFigure } from "../plot/figures";
 import { escapeHtml, figuresPage } from "../plot/html";
-import type { SaliencyMap } from "../types";
-import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
+import type { Division, RgbImage, SaliencyMap } from "../types";
+import { topK } from "../util/math";
+import { parseFlags, requiredFlag, UsageError } from "./args";
+import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "./flags";
 import { ProgressBar } from "./progress";
 
-export const EXPLAIN_USAGE = `lima-xai explain --model <path|name> --image <file> [--target <index|label|predicted>]
-  [--division slico|grid|prior] [--regions 49] [--prior-map <greyscale image>] [--search bidirectional|greedy] [--np 8]
-  [--lambda-cons 20] [--lambda-colla 5] [--lambda-conf 0.05] [--lambda-eff 0.01] [--confidence entropy|edl]
-  [--baseline 0] [--batch 32] [--device cpu|cuda] [--out <dir>] [--json] [--debug]`;
+/** `--method`: any registered method (the registry is the list). */
+export const METHOD: ChoiceParam = { kind: "choice", name: "method", label: "method", default: "lima", choices: METHOD_NAMES, meaning: "attribution method (src/methods/registry.ts)" };
 
-const FLAGS = {
+/** Every method's own parameters (a flag shared by several methods, e.g. --baseline, once). */
+export function methodParamSpecs(methods = METHODS): ParamSpec[] {
+  return methods.flatMap((m) => m.params);
+}
+
+/** Parameters of `explain` besides the methods' own. */
+const COMMAND_PARAMS: readonly ParamSpec[] = [METHOD, DIVISION, REGIONS, BATCH, DEVICE];
+
+const OTHER_FLAGS = {
   model: { type: "string" },
   image: { type: "string" },
   target: { type: "string" },
-  division: { type: "string" },
-  regions: { type: "string" },
   "prior-map": { type: "string" },
-  search: { type: "string" },
-  np: { type: "string" },
-  "lambda-cons": { type: "string" },
-  "lambda-colla": { type: "string" },
-  "lambda-conf": { type: "string" },
-  "lambda-eff": { type: "string" },
-  confidence: { type: "string" },
-  baseline: { type: "string" },
-  batch: { type: "string" },
-  device: { type: "string" },
+  "regions-from": { type: "string" },
   out: { type: "string" },
   json: { type: "boolean" },
   debug: { type: "boolean" },
 } as const;
 
-const DIVISIONS = ["slico", "grid", "prior"] as const;
+export const EXPLAIN_USAGE = [
+  "lima-xai explain --model <path|name> --image <file> [--target <index|label|predicted>] [--method <name>] [--out <dir>] [--json] [--debug]",
+  "  [--prior-map <greyscale image>] (with --division prior)  [--regions-from <label image>] (a region per grey or RGB-packed value; replaces --division/--regions)",
+  ...helpLines([...COMMAND_PARAMS, ...methodParamSpecs()]),
+  "  (a method's own flags apply to the methods that have them; see README)",
+].join("\n");
+
+/** What the flags of `explain` say, checked, before any file is read. */
+export interface ExplainConfig {
+  readonly modelSpec: string;
+  readonly imageFile: string;
+  readonly target?: string;
+  readonly method: string;
+  /** The method's options as the flags named them (nested λ); the method's defaults fill the rest. */
+  readonly methodOptions: Record<string, unknown>;
+  /** How to divide: a named strategy, a prior map file or a label image file. */
+  readonly division: { readonly method: "slico" | "grid"; readonly regions: number } | { readonly method: "prior"; readonly file: string; readonly regions?: number } | { readonly method: "labels"; readonly file: string };
+  readonly batchSize: number;
+  readonly device: "cpu" | "cuda";
+  readonly out?: string;
+  readonly json: boolean;
+}
+
+/** Checks --division, --regions, --prior-map and --regions-from together. */
+export function divisionFlags(values: Readonly<Record<string, unknown>>, allowed: readonly string[] = DIVISION.choices): ExplainConfig["division"] {
+  const divisionSpec: ParamSpec = { ...DIVISION, choices: allowed };
+  const from = values["regions-from"] as string | undefined;
+  if (from !== undefined) {
+    if (values.division !== undefined || values.regions !== undefined) throw new UsageError("--regions-from gives the regions itself: leave out --division and --regions");
+    if (from === "") throw new UsageError("--regions-from needs a label image");
+    return { method: "labels", file: from };
+  }
+  const method = flagValue<string>(divisionSpec, values) as "slico" | "grid" | "prior";
+  if (method === "prior") {
+    const file = values["prior-map"] as string | undefined;
+    if (!file) throw new UsageError("--division prior needs --prior-map <greyscale image> (a prior saliency map)");
+    return values.regions === undefined ? { method, file } : { method, file, regions: flagValue<number>(REGIONS, values) };
+  }
+  const regions = flagValue<number>(REGIONS, values);
+  const n = Math.round(Math.sqrt(regions));
+  if (method === "grid" && n * n !== regions) {
+    const squares = Array.from({ length: 19 }, (_, i) => (i + 2) ** 2).filter((q) => q >= REGIONS.min && q <= REGIONS.max);
+    throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${squares.slice(0, 8).join(", ")}, …, ${squares.at(-1)})`);
+  }
+  return { method, regions };
+}
+
+/** The flags a method does not have are refused, naming the method. */
+export function methodOptionFlags(method: string, values: Readonly<Record<string, unknown>>, allMethodSpecs: readonly ParamSpec[]): Record<string, unknown> {
+  const own = getMethod(method).params;
+  const foreign = allMethodSpecs.filter((s) => !own.includes(s) && values[flagOf(s)] !== undefined);
+  if (foreign.length) throw new UsageError(`--${flagOf(foreign[0])} is not a parameter of ${method}: its flags are ${own.map((s) => `--${flagOf(s)}`).join(", ") || "none"}`);
+  return readParamFlags(own, values);
+}
+
+/** Parses and checks every flag of `explain`. */
+export function parseExplainFlags(args: string[]): ExplainConfig {
+  const specs = methodParamSpecs();
+  const { values } = parseFlags(args, { ...OTHER_FLAGS, ...flagOptions([...COMMAND_PARAMS, ...specs]) });
+  const v = values as Record<string, string | boolean | undefined>;
+  const modelSpec = requiredFlag("model", v.model as string | undefined);
+  const imageFile = requiredFlag("image", v.image as string | undefined);
+  const method = flagValue<string>(METHOD, v);
+  return {
+    modelSpec,
+    imageFile,
+    target: v.target as string | undefined,
+    method,
+    methodOptions: methodOptionFlags(method, v, specs),
+    division: divisionFlags(v),
+    batchSize: flagValue<number>(BATCH, v),
+    device: flagValue<"cpu" | "cuda">(DEVICE, v),
+    out: v.out as string | undefined,
+    json: Boolean(v.json),
+  };
+}
 
 async function priorMap(file: string, width: number, height: number): Promise<SaliencyMap> {
   const raw = await sharp(file).greyscale().resize(width, height, { fit: "fill" }).raw().toBuffer();
   return { width, height, data: Float32Array.from(raw) };
 }
 
-async function divisionOptions(values: Record<string, string | boolean | undefined>, width: number, height: number): Promise<DivisionOptions> {
-  const method = choiceFlag("division", values.division as string | undefined, DIVISIONS, "slico");
-  const regions = numberFlag("regions", values.regions as string | undefined, method === "prior" ? 25 : 49, { integer: true, min: 2 });
-  if (method === "grid") {
-    const n = Math.round(Math.sqrt(regions));
-    if (n * n !== regions) throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${[4, 9, 16, 25, 36, 49, 64, 100].join(", ")}, …)`);
-    return { method, regions };
-  }
-  if (method === "prior") {
-    const file = values["prior-map"] as string | undefined;
-    if (!file) throw new UsageError("--division prior needs --prior-map <greyscale image> (a prior saliency map)");
-    return { method, map: await priorMap(file, width, height), n: 10, m: regions };
-  }
-  return { method, regions };
+/** The division the config names, made for this image (through the division registry). */
+export async function makeDivision(config: ExplainConfig["division"], image: RgbImage, model: { readonly card: Parameters<typeof loadRegionLabels>[1] }): Promise<Division> {
+  if (config.method === "labels") return loadRegionLabels(config.file, model.card);
+  let options: DivisionOptions;
+  if (config.method === "prior") options = { method: "prior", map: await priorMap(config.file, image.width, image.height), ...(config.regions !== undefined ? { m: config.regions } : {}) };
+  else options = { method: config.method, regions: config.regions };
+  return divide(image, options);
 }
 
-function lambdas(values: Record<string, string | boolean | undefined>) {
-  const flag = (k: "cons" | "colla" | "conf" | "eff") => numberFlag(`lambda-${k}`, values[`lambda-${k}`] as string | undefined, LIMA_LAMBDAS[k], { min: 0 });
-  return { cons: flag("cons"), colla: flag("colla"), conf: flag("conf"), eff: flag("eff") };
+/** The model's output on the full image: its top 5 and the resolved target class. */
+async function classify(model: BlackBoxModel, image: RgbImage, target: string | undefined) {
+  const [full] = await model.run([image]);
+  const predicted = topK(full.probs, 1)[0];
+  const t = resolveTarget(target, model.labels, predicted);
+  if (t.kind !== "class") throw new RangeError("explain needs a class target");
+  return { target: t.index, top5: topK(full.probs, 5).map((index) => ({ index, label: model.labels[index], score: full.probs[index] })) };
 }
 
-/** `lima-xai explain`: explains one photo, prints JSON or a summary, optionally writes files. */
+/** `lima-xai explain`: explains one photo with any registered method; prints JSON or a summary, optionally writes files. */
 export async function explainCommand(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, FLAGS);
-  const modelSpec = requiredFlag("model", values.model);
-  const imageFile = requiredFlag("image", values.image);
-  const search = choiceFlag("search", values.search, SEARCHES, "bidirectional");
-  const np = numberFlag("np", values.np, 8, { integer: true, min: 1 });
-  const batchSize = numberFlag("batch", values.batch, 32, { integer: true, min: 1 });
-  const device = choiceFlag("device", values.device, DEVICES, "cpu");
-  const confidence = choiceFlag("confidence", values.confidence, ["entropy", "edl"] as const, "entropy");
-  const baseline = numberFlag("baseline", values.baseline, 0, { min: 0, max: 255 });
-  const l = lambdas(values);
-  const model = await loadModel(modelSpec, { batchSize, device, onDownload: (m) => process.stderr.write(`${m}\n`) });
+  const c = parseExplainFlags(args);
+  const method = getMethod(c.method);
+  let attributor;
+  const model = await loadModel(c.modelSpec, { batchSize: c.batchSize, device: c.device, onDownload: (m) => process.stderr.write(`${m}\n`) });
   try {
-    const image = await loadImage(imageFile, model.card);
-    const division = await divisionOptions(values, image.width, image.height);
-    const explainer = new Explainer(model, { search, np, lambdas: l, division, confidence, baseline });
-    const bar = new ProgressBar(`explaining ${path.basename(imageFile)}`);
-    const result = await explainer.explain(image, {
-      target: values.target,
-      onProgress: (p) => bar.update(p.step, p.totalSteps, `${p.forwardPasses} passes`),
-    });
+    try {
+      attributor = method.create(model, c.methodOptions);
+    } catch (error) {
+      if (error instanceof RangeError) throw new UsageError(error.message);
+      throw error;
+    }
+    const image = await loadImage(c.imageFile, model.card);
+    const division = method.usesDivision ? await makeDivision(c.division, image, model) : undefined;
+    const { target, top5 } = await classify(model, image, c.target);
+    const bar = new ProgressBar(`explaining ${path.basename(c.imageFile)} (${method.name})`);
+    const result = await attributor.attribute(image, { target, division, onProgress: (f) => bar.update(Math.round(f * 100), 100, `${model.forwardPasses} passes`) });
     bar.done();
-    const json = { image: imageFile, ...result.toJSON() };
-    if (values.out) await writeOutputs(values.out, imageFile, result, json);
-    process.stdout.write(values.json ? `${JSON.stringify(json)}\n` : `${result.toString()}\n${values.out ? `wrote ${values.out}/result.json, map.png, curves.html\n` : ""}`);
+    const explanation = result.details?.explanation instanceof Explanation ? result.details.explanation : undefined;
+    const json = explanation
+      ? { image: c.imageFile, method: method.name, ...explanation.toJSON() }
+      : { image: c.imageFile, ...genericJson(model, result, target, top5) };
+    if (c.out) await (explanation ? writeOutputs(c.out, c.imageFile, explanation, json) : writeMapOutputs(c.out, c.imageFile, image, result, json));
+    const text = explanation ? explanation.toString() : genericText(model, result, target);
+    process.stdout.write(c.json ? `${JSON.stringify(json)}\n` : `${text}\n${c.out ? `wrote ${c.out}/result.json, map.png${explanation ? ", curves.html" : ""}\n` : ""}`);
     return 0;
   } finally {
+    await attributor?.dispose?.();
     await model.dispose();
   }
+}
+
+/** The JSON of a method without LIMA's extras: what the shared result contract holds. */
+function genericJson(model: BlackBoxModel, r: AttributionResult, target: number, top5: unknown): Record<string, unknown> {
+  return {
+    method: r.method, model: model.name, target: { index: target, label: model.labels[target] }, top5,
+    ...(r.division ? { regions: r.division.count, division: r.division.method } : {}),
+    ...(r.order ? { order: r.order } : {}),
+    forwardPasses: r.forwardPasses, ms: Math.round(r.ms),
+  };
+}
+
+function genericText(model: BlackBoxModel, r: AttributionResult, target: number): string {
+  return [
+    `${r.method} map of ${model.labels[target]} (class ${target}) by ${model.name}`,
+    ...(r.division ? [`|V| = ${r.division.count} (${r.division.method})`] : []),
+    `${r.forwardPasses} forward passes, ${(r.ms / 1000).toFixed(2)} s`,
+  ].join("\n");
+}
+
+/** result.json and the map overlaid on the image (map.png), for any method. */
+async function writeMapOutputs(dir: string, imageFile: string, image: RgbImage, result: AttributionResult, json: Record<string, unknown>): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "result.json"), `${JSON.stringify(json, null, 2)}\n`);
+  const png = encodePng(overlay(image, result.map, 0.5), image.width, image.height);
+  writeFileSync(path.join(dir, "map.png"), await sharp(png).resize(image.width * 2, image.height * 2, { kernel: "nearest" }).png().toBuffer());
+  void imageFile;
 }
 
 /** result.json, the map overlaid on the image (map.png) and the curves page (curves.html). */

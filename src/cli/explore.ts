@@ -8,9 +8,10 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { loadImage } from "../image/load";
 import { loadModel } from "../model/load";
+import { REGIONS } from "../params/lima";
 import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
 
-export const EXPLORE_USAGE = "lima-xai explore --model <path|name> --image <file> [--regions 49] [--division slico|grid] [--port N] [--no-open]";
+export const EXPLORE_USAGE = `lima-xai explore --model <path|name> --image <file> [--regions ${REGIONS.min}..${REGIONS.max}, default ${REGIONS.default}] [--division slico|grid] [--port N] [--no-open]`;
 
 const FLAGS = {
   model: { type: "string" },
@@ -55,13 +56,23 @@ function openInBrowser(url: string): void {
   child.unref();
 }
 
+/** Starts the explorer server (kernel/explore-server.ts's startExploreServer, handed in by the composition root app/main.ts). */
+export type StartExploreServer = (options: {
+  model: string;
+  image: string;
+  regions: number;
+  division: "slico" | "grid";
+  port?: number;
+  log?: (line: string) => void;
+}) => Promise<{ readonly url: string; stop(): Promise<void> }>;
+
 /** Runs the explorer server until SIGINT/SIGTERM; returns the exit code. */
-export async function exploreCommand(args: string[]): Promise<number> {
+export async function exploreCommand(args: string[], startExploreServer: StartExploreServer): Promise<number> {
   const { values, positionals } = parseFlags(args, FLAGS);
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (${EXPLORE_USAGE})`);
   const model = modelSpec(requiredFlag("model", values.model));
   const image = path.resolve(requiredFlag("image", values.image));
-  const regions = numberFlag("regions", values.regions, 49, { integer: true, min: 2, max: 400 });
+  const regions = numberFlag("regions", values.regions, REGIONS.default, { integer: true, min: REGIONS.min, max: REGIONS.max });
   const division = choiceFlag("division", values.division, ["slico", "grid"] as const, "slico");
   const port = values.port === undefined ? undefined : numberFlag("port", values.port, 0, { integer: true, min: 1, max: 65535 });
   if (!existsSync(image) || !statSync(image).isFile()) throw new UsageError(`--image ${image} is not a file`);
@@ -73,7 +84,6 @@ export async function exploreCommand(args: string[]): Promise<number> {
   } finally {
     await loaded.dispose();
   }
-  const { startExploreServer } = require("../../kernel/explore-server") as typeof import("../../kernel/explore-server");
   const server = await startExploreServer({ model, image, regions, division, port, log: values.debug ? (l) => process.stderr.write(`[jupyter] ${l}\n`) : undefined });
   process.stdout.write(`lima-xai explore: open ${server.url}\n(Ctrl-C stops the server)\n`);
   // Like `jupyter server`: open the page, but only for a person at a terminal (never from scripts or tests).

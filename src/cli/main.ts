@@ -1,46 +1,36 @@
-import { EVAL_USAGE, evalCommand } from "../eval/cli";
-import { explainCommand, EXPLAIN_USAGE } from "./explain";
-import { EXPLORE_USAGE } from "./explore";
 import { UsageError } from "./args";
 
-const USAGE = `lima-xai — black-box submodular attribution (LIMA, SMDL) for image models
-
-Commands:
-  ${EXPLAIN_USAGE}
-  lima-xai kernel install [--user | --sys-prefix | --prefix DIR] [--name NAME]
-  lima-xai kernel uninstall [--user | --sys-prefix | --prefix DIR] [--name NAME]
-  ${EXPLORE_USAGE}
-  ${EVAL_USAGE}
-
-Models by name are looked up in $LIMA_XAI_MODELS, then the user cache, then the built-in registry.`;
-
-type Command = (args: string[]) => Promise<number>;
-
-/**
- * Subcommands: how to run each and what its `--help` prints. The kernel lives outside src/ (it is
- * the Jupyter host, not the library); it and the explorer load their modules on demand.
- */
-const COMMANDS: Record<string, { run: () => Command; usage: () => string }> = {
-  explain: { run: () => explainCommand, usage: () => EXPLAIN_USAGE },
-  eval: { run: () => evalCommand, usage: () => EVAL_USAGE },
-  kernel: { run: () => kernelCli().kernelCommand, usage: () => kernelCli().KERNEL_USAGE },
-  explore: { run: () => (require("./explore") as typeof import("./explore")).exploreCommand, usage: () => EXPLORE_USAGE },
-};
-
-function kernelCli(): typeof import("../../kernel/cli") {
-  return require("../../kernel/cli") as typeof import("../../kernel/cli");
+/** One subcommand: how to run it and what its `--help` prints (loaded on demand). */
+export interface CliCommand {
+  run(args: string[]): Promise<number>;
+  usage(): string;
 }
 
-/** Runs the CLI; returns the exit code. Errors print one line (a stack only with --debug). */
-export async function main(argv: string[]): Promise<number> {
+/** The overall `--help`: every command's usage. */
+export function usageOf(commands: Readonly<Record<string, CliCommand>>): string {
+  return `lima-xai — black-box submodular attribution (LIMA, SMDL) for image models
+
+Commands:
+${Object.values(commands).map((c) => `  ${c.usage().split("\n")[0]}`).join("\n")}
+
+lima-xai <command> --help lists a command's flags with their ranges, defaults and meanings.
+Models by name are looked up in $LIMA_XAI_MODELS, then the user cache, then the built-in registry.`;
+}
+
+/**
+ * Runs the CLI over a table of commands; returns the exit code. Errors print one line (a stack
+ * only with --debug). The table is built by the composition root (app/main.ts), which alone knows
+ * both the library's commands and the kernel's: the library never imports the kernel.
+ */
+export async function runCli(argv: string[], commands: Readonly<Record<string, CliCommand>>): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usageOf(commands)}\n`);
     return name ? 0 : 2;
   }
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    process.stderr.write(`lima-xai: unknown command "${name}": use one of ${Object.keys(COMMANDS).join(", ")} (lima-xai --help)\n`);
+    process.stderr.write(`lima-xai: unknown command "${name}": use one of ${Object.keys(commands).join(", ")} (lima-xai --help)\n`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
@@ -48,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await command.run()(rest);
+    return await command.run(rest);
   } catch (error) {
     const debug = rest.includes("--debug");
     const message = error instanceof Error ? error.message : String(error);

@@ -1,26 +1,43 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "../cli/args";
+import { numberFlag, parseFlags, requiredFlag, UsageError } from "../cli/args";
+import { divisionFlags, METHOD } from "../cli/explain";
+import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "../cli/flags";
 import { ProgressBar } from "../cli/progress";
-import type { DivisionOptions } from "../division";
-import { SEARCHES } from "../explain/options";
+import { type DivisionOptions, loadRegionLabels } from "../division";
 import { loadImage } from "../image/load";
+import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import { METHODS } from "../methods/registry";
 import { loadModel } from "../model/load";
-import { DEVICES, type LoadedModel } from "../model/onnx";
+import type { LoadedModel } from "../model/onnx";
+import { BATCH, DEVICE, DIVISION, NP, REGIONS, SEARCH, SEED } from "../params/lima";
+import type { ChoiceParam, ParamSpec } from "../params/types";
+import type { Division } from "../types";
 import { isAbortError } from "../util/abort";
 import { trueClassesFromFilenames } from "./labels";
-import { EVAL_METHODS, type EvalMethod, type MethodOptions } from "./methods";
+import { EVAL_METHODS, type EvalMethod, type MethodOptions, methodSettings } from "./methods";
 import { readRecords } from "./records";
 import { summaryHtml } from "./report";
 import { type EvalImage, type EvalMetricOptions, type EvaluationResult, runEvaluation } from "./runner";
 import { summarise, summaryCsv, summaryTable } from "./summary";
 
-export const EVAL_USAGE = `lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename]
-  [--methods ${EVAL_METHODS.join(",")}] [--target predicted|true] [--limit N] [--seed 0]
-  [--division slico|grid] [--regions 49] [--search bidirectional|greedy] [--np 8]
-  [--rise-masks 4000] [--rise-grid 7] [--occlusion-patch 28] [--occlusion-stride 14]
-  [--shap-samples 2·|V|+2048] [--lime-samples 1000] [--hsic-designs 1536] [--hsic-grid 8] [--steps 50] [--mu-samples 200] [--mu-grid 9]
-  [--batch 32] [--device cpu|cuda] [--debug]`;
+/** Eval divides every photo the same way: the named divisions that need no per-photo file. */
+const EVAL_DIVISION: ChoiceParam = { ...DIVISION, choices: DIVISION.choices.filter((c) => c !== "prior") };
+const TARGET: ChoiceParam = { kind: "choice", name: "target", label: "target", default: "predicted", choices: ["predicted", "true"], meaning: "explain the model's top-1 class or the true class (needs --labels-from-filename)" };
+const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID];
+/** Every method's own parameters but the seed (one --seed seeds every method and μFidelity). */
+const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
+const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIONS, ...METRIC_PARAMS, BATCH, DEVICE];
+
+/** The methods eval runs when --methods is not given: every registered one that needs no training (SOP does). */
+const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).map((m) => m.name);
+
+export const EVAL_USAGE = [
+  "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--debug]",
+  `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
+  ...helpLines([...COMMAND_PARAMS, ...METHOD_PARAMS]),
+].join("\n");
 
 const FLAGS = {
   model: { type: "string" },
@@ -28,30 +45,14 @@ const FLAGS = {
   out: { type: "string" },
   "labels-from-filename": { type: "boolean" },
   methods: { type: "string" },
-  target: { type: "string" },
+  metrics: { type: "string" },
   limit: { type: "string" },
-  seed: { type: "string" },
-  division: { type: "string" },
-  regions: { type: "string" },
-  search: { type: "string" },
-  np: { type: "string" },
-  "rise-masks": { type: "string" },
-  "rise-grid": { type: "string" },
-  "occlusion-patch": { type: "string" },
-  "occlusion-stride": { type: "string" },
-  "shap-samples": { type: "string" },
-  "lime-samples": { type: "string" },
-  "hsic-designs": { type: "string" },
-  "hsic-grid": { type: "string" },
-  steps: { type: "string" },
-  "mu-samples": { type: "string" },
-  "mu-grid": { type: "string" },
-  batch: { type: "string" },
-  device: { type: "string" },
+  "regions-from": { type: "string" },
   debug: { type: "boolean" },
+  ...flagOptions([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 } as const;
 
-type Values = Partial<Record<keyof typeof FLAGS, string | boolean>>;
+type Values = Readonly<Record<string, string | boolean | undefined>>;
 
 const IMAGE_FILE = /\.(jpe?g|png|webp|tiff?|gif|avif)$/i;
 
@@ -63,58 +64,60 @@ export function listImages(folder: string, limit?: number): string[] {
   return files.slice(0, limit ?? files.length).map((f) => path.join(folder, f));
 }
 
-/** `--methods a,b`: each name checked against {@link EVAL_METHODS}. */
+/** `--metrics a,b`: each name checked against the metric registry. */
+function metricsFlag(value: string | undefined): string[] {
+  if (value === undefined) return [...DEFAULT_METRICS];
+  const names = [...new Set(value.split(",").map((m) => m.trim()).filter((m) => m !== ""))];
+  const known = METRICS.map((m) => m.name);
+  const bad = names.filter((m) => !known.includes(m));
+  if (bad.length > 0 || names.length === 0) throw new UsageError(`--metrics ${JSON.stringify(value)} is not allowed${bad.length ? ` (unknown: ${bad.join(", ")})` : ""}: use a comma-separated list of ${known.join(", ")}`);
+  return names;
+}
+
+/** `--methods a,b`: each name checked against the method registry. */
 function methodsFlag(value: string | undefined): EvalMethod[] {
-  if (value === undefined) return [...EVAL_METHODS];
+  if (value === undefined) return [...DEFAULT_EVAL_METHODS];
   const methods = value.split(",").map((m) => m.trim()).filter((m) => m !== "");
-  const bad = methods.filter((m) => !(EVAL_METHODS as readonly string[]).includes(m));
+  const bad = methods.filter((m) => !METHOD.choices.includes(m));
   if (bad.length > 0 || methods.length === 0) {
     throw new UsageError(`--methods ${JSON.stringify(value)} is not allowed${bad.length ? ` (unknown: ${bad.join(", ")})` : ""}: use a comma-separated list of ${EVAL_METHODS.join(", ")}`);
   }
-  return [...new Set(methods)] as EvalMethod[];
+  return [...new Set(methods)];
 }
 
 function optionalInteger(name: string, value: string | boolean | undefined, min: number): number | undefined {
   return value === undefined ? undefined : numberFlag(name, value as string, 0, { integer: true, min });
 }
 
-/** `--division` and `--regions`: LIMA's regions, also those of Kernel SHAP and LIME. */
-function divisionFlag(v: Values): DivisionOptions {
-  const method = choiceFlag("division", v.division as string | undefined, ["slico", "grid"] as const, "slico");
-  const regions = numberFlag("regions", v.regions as string | undefined, 49, { integer: true, min: 2 });
-  const n = Math.round(Math.sqrt(regions));
-  if (method === "grid" && n * n !== regions) {
-    throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${[4, 9, 16, 25, 36, 49, 64, 100].join(", ")}, …)`);
+/** The method options the flags name, under each method's name; flags left out keep each method's own default. */
+function methodOptions(v: Values, division: DivisionOptions | undefined): MethodOptions {
+  const out: Record<string, unknown> = division ? { division } : {};
+  for (const m of METHODS) {
+    const own = readParamFlags(m.params.filter((p) => p !== SEED), v);
+    if (Object.keys(own).length) out[m.name] = own;
   }
-  return { method, regions };
-}
-
-/** `--hsic-designs`: half of the designs keep each cell, so the count must be even. */
-function evenDesigns(n: number | undefined): number | undefined {
-  if (n !== undefined && n % 2) throw new UsageError(`--hsic-designs "${n}" is not allowed: use an even integer ≥ 4`);
-  return n;
-}
-
-/** The method options the flags name; flags left out keep each method's own default. */
-function methodOptions(v: Values): MethodOptions {
-  const int = (name: keyof typeof FLAGS, min: number) => optionalInteger(name, v[name], min);
-  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
-  return {
-    division: divisionFlag(v),
-    lima: defined({ search: v.search === undefined ? undefined : choiceFlag("search", v.search as string, SEARCHES, "bidirectional"), np: int("np", 1) }),
-    rise: defined({ masks: int("rise-masks", 1), grid: int("rise-grid", 1) }),
-    occlusion: defined({ patch: int("occlusion-patch", 1), stride: int("occlusion-stride", 1) }),
-    kernelshap: defined({ samples: int("shap-samples", 1) }),
-    lime: defined({ samples: int("lime-samples", 1) }),
-    hsic: defined({ designs: evenDesigns(int("hsic-designs", 4)), grid: int("hsic-grid", 1) }),
-  };
+  return out as MethodOptions;
 }
 
 function metricOptions(v: Values): EvalMetricOptions {
-  return {
-    steps: numberFlag("steps", v.steps as string | undefined, 50, { integer: true, min: 1 }),
-    muSamples: numberFlag("mu-samples", v["mu-samples"] as string | undefined, 200, { integer: true, min: 3 }),
-    muGrid: numberFlag("mu-grid", v["mu-grid"] as string | undefined, 9, { integer: true, min: 1 }),
+  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v) };
+}
+
+const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".gif", ".avif"];
+
+/**
+ * `--regions-from`: one label image for every photo, or a folder holding, for each photo, a label
+ * image with the same name stem (any image extension).
+ */
+function regionsFrom(source: string, model: LoadedModel): (img: EvalImage) => Promise<Division> {
+  if (!existsSync(source)) throw new UsageError(`--regions-from ${source} does not exist`);
+  if (!statSync(source).isDirectory()) return () => loadRegionLabels(source, model.card);
+  const files = readdirSync(source);
+  return async (img) => {
+    const stem = img.name.replace(/\.[^.]+$/, "");
+    const file = files.find((f) => f.replace(/\.[^.]+$/, "") === stem && IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()));
+    if (!file) throw new RangeError(`--regions-from ${source} has no label image for ${img.name} (expected ${stem}.png or another image extension)`);
+    return loadRegionLabels(path.join(source, file), model.card);
   };
 }
 
@@ -137,7 +140,7 @@ export function summaryPaths(out: string): { csv: string; html: string } {
 }
 
 /** Everything the flags say, checked. */
-interface EvalConfig {
+export interface EvalConfig {
   readonly out: string;
   readonly files: string[];
   readonly modelSpec: string;
@@ -146,27 +149,39 @@ interface EvalConfig {
   readonly labelsFromFilename: boolean;
   readonly seed: number;
   readonly methodOptions: MethodOptions;
+  readonly regionsFrom?: string;
   readonly metrics: EvalMetricOptions;
+  /** Registered metrics to compute (default DEFAULT_METRICS). */
+  readonly metricNames: readonly string[];
   readonly batchSize: number;
-  readonly device: (typeof DEVICES)[number];
+  readonly device: "cpu" | "cuda";
 }
 
-/** Parses and checks every flag before anything runs; a bad one is a {@link UsageError} naming it. */
-function parseEvalFlags(args: string[]): EvalConfig {
+/** Parses and checks every flag before anything runs (the image folder is listed last); a bad one is a {@link UsageError} naming it. */
+export function parseEvalFlags(args: string[], control: { listFiles?: boolean } = {}): EvalConfig {
   const { values } = parseFlags(args, FLAGS);
   const v = values as Values;
-  const out = requiredFlag("out", values.out);
-  const imagesFolder = requiredFlag("images", values.images);
-  const modelSpec = requiredFlag("model", values.model);
-  const targetMode = choiceFlag("target", values.target, ["predicted", "true"] as const, "predicted");
-  const labelsFromFilename = Boolean(values["labels-from-filename"]);
+  const out = requiredFlag("out", v.out as string | undefined);
+  const imagesFolder = requiredFlag("images", v.images as string | undefined);
+  const modelSpec = requiredFlag("model", v.model as string | undefined);
+  const targetMode = flagValue<"predicted" | "true">(TARGET, v);
+  const labelsFromFilename = Boolean(v["labels-from-filename"]);
   if (targetMode === "true" && !labelsFromFilename) throw new UsageError("--target true needs --labels-from-filename (the true class comes from the file name)");
-  const methods = methodsFlag(values.methods);
-  const options = methodOptions(v);
-  const regions = options.division?.method === "grid" || options.division?.method === "slico" ? options.division.regions ?? 49 : 49;
-  const np = options.lima?.np ?? 8;
-  if (methods.includes("lima") && (options.lima?.search ?? "bidirectional") === "bidirectional" && np > regions) {
-    throw new UsageError(`--np ${np} is larger than --regions ${regions}: use --np 1..${regions}`);
+  const methods = methodsFlag(v.methods as string | undefined);
+  const division = divisionFlags(v, EVAL_DIVISION.choices);
+  const divisionOptions = division.method === "slico" || division.method === "grid" ? { method: division.method, regions: division.regions } : undefined;
+  const options = methodOptions(v, divisionOptions);
+  const lima = (options.lima ?? {}) as { np?: number; search?: string };
+  const np = lima.np ?? NP.default;
+  if (divisionOptions && methods.includes("lima") && (lima.search ?? SEARCH.default) === "bidirectional" && np > divisionOptions.regions) {
+    throw new UsageError(`--${flagOf(NP)} ${np} is larger than --regions ${divisionOptions.regions}: use --np 1..${divisionOptions.regions}`);
+  }
+  for (const m of methods) {
+    try {
+      methodSettings(m, options);
+    } catch (error) {
+      if (error instanceof RangeError) throw new UsageError(`${m}: ${error.message}`);
+    }
   }
   return {
     out,
@@ -174,12 +189,14 @@ function parseEvalFlags(args: string[]): EvalConfig {
     targetMode,
     labelsFromFilename,
     methods,
-    seed: numberFlag("seed", values.seed, 0, { integer: true }),
+    seed: flagValue<number>(SEED, v),
     methodOptions: options,
+    regionsFrom: division.method === "labels" ? division.file : undefined,
     metrics: metricOptions(v),
-    batchSize: numberFlag("batch", values.batch, 32, { integer: true, min: 1 }),
-    device: choiceFlag("device", values.device, DEVICES, "cpu"),
-    files: listImages(imagesFolder, optionalInteger("limit", values.limit, 1)),
+    metricNames: metricsFlag(v.metrics as string | undefined),
+    batchSize: flagValue<number>(BATCH, v),
+    device: flagValue<"cpu" | "cuda">(DEVICE, v),
+    files: control.listFiles === false ? [] : listImages(imagesFolder, optionalInteger("limit", v.limit, 1)),
   };
 }
 
@@ -192,7 +209,8 @@ async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<Evalu
   const bar = new ProgressBar("evaluating");
   try {
     return await runEvaluation({
-      model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, seed: c.seed,
+      model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, metricNames: c.metricNames, seed: c.seed,
+      divisionOf: c.regionsFrom ? regionsFrom(c.regionsFrom, model) : undefined,
       signal: controller.signal,
       onProgress: (p) => bar.update(p.done, p.total, `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
     });

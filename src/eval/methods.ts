@@ -1,64 +1,54 @@
-import { HSIC_DEFAULTS, hsicAttribution, type HsicOptions, kernelShap, type KernelShapOptions, lime, LIME_DEFAULTS, type LimeOptions, occlusion, OCCLUSION_DEFAULTS, type OcclusionOptions, rise, RISE_DEFAULTS, type RiseOptions } from "../baselines";
-import type { BaselineControl } from "../baselines/common";
-import type { DivisionOptions } from "../division";
-import { Explainer } from "../explain/explainer";
-import type { ExplainerOptions } from "../explain/options";
+/**
+ * The methods an evaluation compares: every method of the registry (src/methods/registry.ts), run
+ * through its AttributionMethod interface. Options and recorded settings come from each method's
+ * own parameter schema.
+ */
+import { DEFAULT_DIVISION, type DivisionOptions } from "../division";
+import { METHOD_NAMES, getMethod } from "../methods/registry";
+import type { AttributionResult } from "../methods/types";
 import type { BlackBoxModel } from "../model/types";
+import { PRESET, presetLambdas, type LambdaValues } from "../params/lima";
+import { resolveParamTree } from "../params/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 
-/** Methods an evaluation can compare: LIMA and the black-box baselines of METHOD.md §8. */
-export const EVAL_METHODS = ["lima", "rise", "occlusion", "kernelshap", "lime", "hsic"] as const;
-export type EvalMethod = (typeof EVAL_METHODS)[number];
-
-type Own<T> = Omit<T, keyof BaselineControl | "division">;
+/** Methods an evaluation can compare: every registered name, in registry order. */
+export const EVAL_METHODS: readonly string[] = METHOD_NAMES;
+export type EvalMethod = string;
 
 /**
- * Options of every method, each under its own name; a missing field takes the method's own
- * documented default. `division` is LIMA's division and also the regions of Kernel SHAP and LIME
- * (default SLICO with 49 regions), so the three region methods share the same regions.
+ * Options of every method, each under its own registry name (e.g. `rise: { masks: 500 }`,
+ * `lima: { np: 4, lambdas: { eff: 0 } }`); a missing field takes the method's own default.
+ * `division` gives the regions that every region method shares (default DEFAULT_DIVISION).
  */
 export interface MethodOptions {
   readonly division?: DivisionOptions;
-  readonly lima?: Omit<ExplainerOptions, "division" | "cacheBytes">;
-  readonly rise?: Own<RiseOptions>;
-  readonly occlusion?: Own<OcclusionOptions>;
-  readonly kernelshap?: Own<KernelShapOptions>;
-  readonly lime?: Own<LimeOptions>;
-  readonly hsic?: Own<HsicOptions>;
+  readonly [method: string]: unknown;
+}
+
+/** One method's own options out of {@link MethodOptions}. */
+export function optionsOf(options: MethodOptions, method: EvalMethod): Readonly<Record<string, unknown>> {
+  const o = options[method];
+  return o && typeof o === "object" && method !== "division" ? (o as Record<string, unknown>) : {};
 }
 
 /**
- * The options that shape one method's map, defaults filled (so a flag left out and a flag set to
- * its default record the same), for the record and for checking a resumed run. LIMA's come from
- * the explainer that runs it.
+ * The options that shape one method's map, resolved against its schema (so a flag left out and a
+ * flag set to its default record the same), for the record and for checking a resumed run. λ are
+ * the ones in force (preset plus explicit weights); region methods add the shared division.
  */
-export function methodSettings(method: EvalMethod, options: MethodOptions, explainer: Explainer): Record<string, unknown> {
-  const division = options.division ?? DEFAULT_EVAL_DIVISION;
-  switch (method) {
-    case "lima": {
-      const o = explainer.options;
-      return { division, search: o.search, np: o.np, lambdas: o.lambdas, confidence: o.confidence, baseline: o.baseline };
-    }
-    case "rise":
-      return { ...RISE_DEFAULTS, ...options.rise };
-    case "occlusion":
-      return { ...OCCLUSION_DEFAULTS, ...options.occlusion };
-    case "kernelshap":
-      return { division, samples: "2·|V|+2048", baseline: 0, seed: 0, ...options.kernelshap };
-    case "lime":
-      return { division, ...LIME_DEFAULTS, baseline: 0, ...options.lime };
-    case "hsic":
-      return { ...HSIC_DEFAULTS, ...options.hsic };
-    default:
-      throw new RangeError(`method ${JSON.stringify(method)} is not allowed: use ${EVAL_METHODS.join(", ")}`);
-  }
+export function methodSettings(method: EvalMethod, options: MethodOptions): Record<string, unknown> {
+  const m = getMethod(method);
+  const given = optionsOf(options, method);
+  const resolved: Record<string, unknown> = resolveParamTree(m.params, given);
+  if (m.params.includes(PRESET)) resolved.lambdas = presetLambdas(resolved.preset as string, given.lambdas as Partial<LambdaValues> | undefined);
+  return m.usesDivision ? { division: options.division ?? DEFAULT_DIVISION, ...resolved } : resolved;
 }
 
-/** The state a method run needs besides the image: LIMA's explainer and the shared division. */
+/** The state a method run needs besides the image. */
 export interface MethodContext {
   readonly model: BlackBoxModel;
-  readonly explainer: Explainer;
-  readonly division: Division;
+  /** The shared division, for region methods. */
+  readonly division?: Division;
   readonly target: number;
   readonly options: MethodOptions;
   readonly signal?: AbortSignal;
@@ -72,46 +62,21 @@ export interface MethodRun {
   /** Images the model ran for this method. */
   readonly forwardPasses: number;
   readonly ms: number;
+  /** The full result of the method. */
+  readonly result: AttributionResult;
 }
 
-function control(ctx: MethodContext): BaselineControl {
-  return { target: ctx.target, signal: ctx.signal, onProgress: (p) => ctx.onProgress?.(p.total > 0 ? p.done / p.total : 1) };
-}
-
-async function saliency(method: EvalMethod, image: RgbImage, ctx: MethodContext): Promise<SaliencyMap> {
-  const o = ctx.options;
-  switch (method) {
-    case "lima": {
-      const r = await ctx.explainer.explain(image, { target: ctx.target, signal: ctx.signal, onProgress: (p) => ctx.onProgress?.(p.totalSteps > 0 ? p.step / p.totalSteps : 0) });
-      return r.importanceMap;
-    }
-    case "rise":
-      return rise(ctx.model, image, { ...o.rise, ...control(ctx) });
-    case "occlusion":
-      return occlusion(ctx.model, image, { ...o.occlusion, ...control(ctx) });
-    case "kernelshap":
-      return kernelShap(ctx.model, image, { ...o.kernelshap, division: ctx.division, ...control(ctx) });
-    case "lime":
-      return lime(ctx.model, image, { ...o.lime, division: ctx.division, ...control(ctx) });
-    case "hsic":
-      return hsicAttribution(ctx.model, image, { ...o.hsic, ...control(ctx) });
-    default:
-      throw new RangeError(`method ${JSON.stringify(method)} is not allowed: use ${EVAL_METHODS.join(", ")}`);
+/** Runs one registered method on one image for one class (a fresh attributor, so no cache crosses images). */
+export async function runMethod(method: EvalMethod, image: RgbImage, ctx: MethodContext): Promise<MethodRun> {
+  const m = getMethod(method);
+  const attributor = m.create(ctx.model, optionsOf(ctx.options, method));
+  try {
+    const result = await attributor.attribute(image, { target: ctx.target, division: m.usesDivision ? ctx.division : undefined, signal: ctx.signal, onProgress: ctx.onProgress });
+    return { map: result.map, forwardPasses: result.forwardPasses, ms: result.ms, result };
+  } finally {
+    await attributor.dispose?.();
   }
 }
 
-/** Runs one method on one image for one class, timing it and counting its forward passes. */
-export async function runMethod(method: EvalMethod, image: RgbImage, ctx: MethodContext): Promise<MethodRun> {
-  const passes0 = ctx.model.forwardPasses;
-  const t0 = performance.now();
-  const map = await saliency(method, image, ctx);
-  return { map, forwardPasses: ctx.model.forwardPasses - passes0, ms: performance.now() - t0 };
-}
-
-/** LIMA's division (also the regions of Kernel SHAP and LIME) when none is given: SLICO, 49 regions. */
-export const DEFAULT_EVAL_DIVISION: DivisionOptions = Object.freeze({ method: "slico", regions: 49 });
-
-/** An explainer for LIMA under the evaluation's options. */
-export function limaExplainer(model: BlackBoxModel, options: MethodOptions): Explainer {
-  return new Explainer(model, { ...options.lima, division: options.division ?? DEFAULT_EVAL_DIVISION });
-}
+/** The shared regions when none are given. */
+export const DEFAULT_EVAL_DIVISION: DivisionOptions = DEFAULT_DIVISION;

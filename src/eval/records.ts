@@ -36,6 +36,8 @@ export interface EvalRecord {
   readonly muFidelity: number | null;
   /** Insertion steps whose |Δy| > 0.5 (LIMA §5). */
   readonly strongInteractions: number;
+  /** Values of the metrics chosen beyond the default ones (`--metrics`), by column key, e.g. {"insG": 0.61}. */
+  readonly metrics?: Readonly<Record<string, number>>;
   /** Forward passes the method itself made (the metrics' passes excluded). */
   readonly forwardPasses: number;
   /** Wall time of the method itself, milliseconds. */

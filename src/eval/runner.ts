@@ -1,12 +1,16 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { highestConfidence } from "../explain/curves";
-import { muFidelity, pixelCurve, strongInteractionCount } from "../metrics";
+import { DEFAULT_DIVISION, divide, type DivisionOptions } from "../division";
+import { CONFIDENCE_RANGES } from "../metrics/curves";
+import { DEFAULT_METRICS, getMetric, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import type { MetricBenchmark } from "../metrics/types";
+import type { AttributionResult } from "../methods/types";
+import { getMethod } from "../methods/registry";
 import type { BlackBoxModel } from "../model/types";
-import type { Division, RgbImage, RunControl, SaliencyMap } from "../types";
+import type { Division, RgbImage, RunControl } from "../types";
 import { throwIfAborted } from "../util/abort";
 import { argmax } from "../util/math";
-import { type EvalMethod, limaExplainer, type MethodOptions, methodSettings, runMethod } from "./methods";
+import { type EvalMethod, type MethodOptions, methodSettings, optionsOf, runMethod } from "./methods";
 import { appendRecord, type ClassRef, type EvalRecord, pairKey, readRecords } from "./records";
 
 /** An image to evaluate: loaded only when one of its pairs still has to run. */
@@ -20,13 +24,13 @@ export interface EvalImage {
 
 /** Options of the metrics every method is scored with (METHOD.md §6). */
 export interface EvalMetricOptions {
-  /** Pixel insertion/deletion steps (default 50, so 51 points per curve). */
+  /** Pixel insertion/deletion steps (default STEPS of src/metrics/registry.ts: 50, so 51 points per curve). */
   readonly steps?: number;
   /** Value of removed pixels, 0..255, for the metrics (default 0). */
   readonly baseline?: number;
-  /** μFidelity masks n (default 200). */
+  /** μFidelity masks n (default MU_SAMPLES). */
   readonly muSamples?: number;
-  /** μFidelity grid g (default 9). */
+  /** μFidelity grid g (default MU_GRID). */
   readonly muGrid?: number;
   /** μFidelity correlation (default "spearman"). */
   readonly correlation?: "spearman" | "pearson";
@@ -55,9 +59,20 @@ export interface EvaluationOptions extends RunControl {
   readonly out: string;
   readonly methodOptions?: MethodOptions;
   readonly metrics?: EvalMetricOptions;
+  /**
+   * Which registered metrics (src/metrics/registry.ts) score every map (default DEFAULT_METRICS:
+   * pixel insertion/deletion, highest confidence, μFidelity). Values of the others go to the
+   * record's `metrics` object under their column keys.
+   */
+  readonly metricNames?: readonly string[];
   /** Seed of RISE, Kernel SHAP, LIME and μFidelity unless their own options name one (default 0). */
   readonly seed?: number;
   readonly onProgress?: (progress: EvalProgress) => void;
+  /**
+   * The shared regions of an image, when they come from outside (e.g. `--regions-from`): called
+   * once per image instead of dividing it by `methodOptions.division`.
+   */
+  readonly divisionOf?: (image: EvalImage, rgb: RgbImage) => Promise<Division>;
 }
 
 /** What a run did: every record of the file (old and new), and how many pairs it added or skipped. */
@@ -67,28 +82,25 @@ export interface EvaluationResult {
   readonly skipped: number;
 }
 
-const DEFAULT_RANGES = [0.25, 0.5, 0.75, 1] as const;
-
-/** The method options with the run's seed filled in where a method takes one. */
-function seeded(options: MethodOptions, seed: number): MethodOptions {
-  return {
-    ...options,
-    rise: { seed, ...options.rise },
-    kernelshap: { seed, ...options.kernelshap },
-    lime: { seed, ...options.lime },
-    hsic: { seed, ...options.hsic },
-  };
+/** The method options with the run's seed filled in for every method that takes a seed and names none. */
+function seeded(options: MethodOptions, methods: readonly EvalMethod[], seed: number): MethodOptions {
+  const out: Record<string, unknown> = { ...options };
+  for (const m of methods) {
+    const own = optionsOf(options, m);
+    if (getMethod(m).params.some((p) => p.name === "seed") && own.seed === undefined) out[m] = { seed, ...own };
+  }
+  return out as MethodOptions;
 }
 
 function metricSettings(m: EvalMetricOptions, seed: number): Record<string, unknown> {
   return {
-    steps: m.steps ?? 50,
+    steps: m.steps ?? STEPS.default,
     metricBaseline: m.baseline ?? 0,
-    muSamples: m.muSamples ?? 200,
-    muGrid: m.muGrid ?? 9,
+    muSamples: m.muSamples ?? MU_SAMPLES.default,
+    muGrid: m.muGrid ?? MU_GRID.default,
     correlation: m.correlation ?? "spearman",
     muSeed: seed,
-    ranges: m.ranges ?? DEFAULT_RANGES,
+    ranges: m.ranges ?? CONFIDENCE_RANGES,
   };
 }
 
@@ -135,21 +147,27 @@ function checkImages(images: readonly EvalImage[], targetMode: "predicted" | "tr
   return targetMode;
 }
 
-/** Scores one map by the pixel protocol (METHOD.md §6; LIMA eqs. 13-15) and μFidelity. */
-async function scoreMap(model: BlackBoxModel, image: RgbImage, map: SaliencyMap, target: number, m: EvalMetricOptions, seed: number, signal?: AbortSignal) {
-  const curve = { target, steps: m.steps ?? 50, baseline: m.baseline ?? 0, signal };
-  const insertion = await pixelCurve(model, image, map, "insertion", curve);
-  const deletion = await pixelCurve(model, image, map, "deletion", curve);
-  const hc = highestConfidence(insertion, m.ranges ?? DEFAULT_RANGES);
-  const mu = await muFidelity(model, image, map, {
-    target, grid: m.muGrid ?? 9, samples: m.muSamples ?? 200, baseline: m.baseline ?? 0, correlation: m.correlation ?? "spearman", seed, signal,
-  });
+/** Column keys the record holds as its own fields; every other metric value goes to `metrics`. */
+const CORE_KEYS = new Set(["insertion", "deletion", "muFidelity", "strongInteractions"]);
+
+/**
+ * Scores one result with the chosen registered metrics (src/metrics/registry.ts) bound to the
+ * image: by default pixel insertion/deletion, highest confidence and μFidelity (METHOD.md §6;
+ * LIMA eqs. 13-15); the values of any other metric are returned under `metrics`.
+ */
+async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: EvalMetricOptions, names: readonly string[]) {
+  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation };
+  const values: Record<string, number> = {};
+  for (const name of names) Object.assign(values, await getMetric(name).evaluate(bench, result, options));
+  const hc = Object.entries(values).filter(([k]) => k.startsWith("highestConfidence."));
+  const extra = Object.entries(values).filter(([k]) => !CORE_KEYS.has(k) && !k.startsWith("highestConfidence."));
   return {
-    insertion: insertion.auc,
-    deletion: deletion.auc,
-    highestConfidence: Object.fromEntries(Object.entries(hc).map(([p, h]) => [p, h.score])),
-    muFidelity: Number.isFinite(mu) ? mu : null,
-    strongInteractions: strongInteractionCount(insertion),
+    insertion: values.insertion,
+    deletion: values.deletion,
+    highestConfidence: Object.fromEntries(hc.map(([k, v]) => [k.slice("highestConfidence.".length), v])),
+    muFidelity: values.muFidelity ?? null,
+    strongInteractions: values.strongInteractions,
+    ...(extra.length ? { metrics: Object.fromEntries(extra) } : {}),
   };
 }
 
@@ -162,10 +180,13 @@ async function scoreMap(model: BlackBoxModel, image: RgbImage, map: SaliencyMap,
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationResult> {
   const targetMode = checkImages(o.images, o.targetMode ?? "predicted");
   const seed = o.seed ?? 0;
-  const methodOptions = seeded(o.methodOptions ?? {}, seed);
+  for (const m of o.methods) getMethod(m);
+  const methodOptions = seeded(o.methodOptions ?? {}, o.methods, seed);
   const metrics = o.metrics ?? {};
-  const explainer = limaExplainer(o.model, methodOptions);
-  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions, explainer), ...metricSettings(metrics, seed) }] as const));
+  const metricNames = o.metricNames ?? DEFAULT_METRICS;
+  for (const name of metricNames) getMetric(name);
+  const extraMetrics = metricNames.filter((n) => !DEFAULT_METRICS.includes(n));
+  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed), ...(extraMetrics.length ? { extraMetrics } : {}) }] as const));
   const wanted = new Set(o.images.flatMap((img) => o.methods.map((m) => pairKey(img.name, m))));
   mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   const records = readRecords(o.out);
@@ -181,17 +202,17 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
     const [full] = await o.model.run([image], { signal: o.signal });
     const predicted = argmax(full.probs);
     const target = targetMode === "true" ? img.trueClass! : predicted;
-    // One division per image, shared by LIMA, Kernel SHAP and LIME, made outside the methods' times.
-    const needsRegions = methods.some((m) => m === "lima" || m === "kernelshap" || m === "lime");
-    const division: Division | undefined = needsRegions ? explainer.divide(image) : undefined;
+    // One division per image, shared by the region methods and the metrics' benchmark, made outside the methods' times.
+    const division: Division = o.divisionOf ? await o.divisionOf(img, image) : divide(image, (methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
+    const bench: MetricBenchmark = { model: o.model, image, target, division, baseline: metrics.baseline ?? 0, seed, signal: o.signal };
     for (const method of methods) {
       throwIfAborted(o.signal);
       o.onProgress?.({ done, total, image: img.name, method, fraction: 0 });
       const run = await runMethod(method, image, {
-        model: o.model, explainer, division: division!, target, options: methodOptions, signal: o.signal,
+        model: o.model, division, target, options: methodOptions, signal: o.signal,
         onProgress: (fraction) => o.onProgress?.({ done, total, image: img.name, method, fraction }),
       });
-      const scores = await scoreMap(o.model, image, run.map, target, metrics, seed, o.signal);
+      const scores = await scoreMap(bench, run.result, metrics, metricNames);
       const record: EvalRecord = {
         image: img.name, method, model: o.model.name, targetMode, ...classes(o.model, target, predicted, img.trueClass),
         ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings: settings.get(method)!,
@@ -201,7 +222,6 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
       done++;
       o.onProgress?.({ done, total, image: img.name, method, fraction: 1 });
     }
-    explainer.clearCache();
   }
   return { records, added: done, skipped: wanted.size - total };
 }

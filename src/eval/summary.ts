@@ -1,3 +1,4 @@
+import { METRICS } from "../metrics/registry";
 import { mean, standardError } from "../metrics/stats";
 import { EVAL_METHODS } from "./methods";
 import type { EvalRecord } from "./records";
@@ -28,6 +29,7 @@ export function metricValues(record: EvalRecord): [string, number | null][] {
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([p, v]) => [`highestConfidence_${p}`, v] as [string, number]),
     ["strongInteractions", record.strongInteractions],
+    ...Object.entries(record.metrics ?? {}),
     ["forwardPasses", record.forwardPasses],
     ["ms", record.ms],
   ];
@@ -100,15 +102,24 @@ function formatCell(row: SummaryRow | undefined): string {
   return Number.isFinite(row.stderr) ? `${m} ± ${(row.stderr / scale).toFixed(digits)}` : m;
 }
 
+/** Columns of the metrics chosen beyond the default ones (records' `metrics`), headed by their registry label and direction. */
+function extraColumns(rows: readonly SummaryRow[]): [string, string][] {
+  const shown = new Set([...TABLE_COLUMNS.map(([k]) => k), "strongInteractions"]);
+  const specs = new Map(METRICS.flatMap((m) => m.columns.map((c) => [c.key, c] as const)));
+  const keys = [...new Set(rows.map((r) => r.metric))].filter((k) => !shown.has(k) && !k.startsWith("highestConfidence_") && specs.has(k));
+  return keys.map((k) => [k, `${specs.get(k)!.label}${specs.get(k)!.better === "higher" ? "↑" : "↓"}`]);
+}
+
 /** The summary as a plain-text table (one line per method and group), for a terminal. */
 export function summaryTable(rows: readonly SummaryRow[]): string {
   const keys = [...new Set(rows.map((r) => `${r.method}\u0000${r.group}`))];
-  const header = ["method", "images", "n", ...TABLE_COLUMNS.map(([, h]) => h)];
+  const columns = [...TABLE_COLUMNS.slice(0, -2), ...extraColumns(rows), ...TABLE_COLUMNS.slice(-2)];
+  const header = ["method", "images", "n", ...columns.map(([, h]) => h)];
   const body = keys.map((key) => {
     const [method, group] = key.split("\u0000");
     const cells = rows.filter((r) => r.method === method && r.group === group);
     const n = cells.find((r) => r.metric === "insertion")?.n ?? 0;
-    return [method, group, String(n), ...TABLE_COLUMNS.map(([metric]) => formatCell(cells.find((r) => r.metric === metric)))];
+    return [method, group, String(n), ...columns.map(([metric]) => formatCell(cells.find((r) => r.metric === metric)))];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");

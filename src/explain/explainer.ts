@@ -15,7 +15,7 @@ import { complement, withRegion } from "../search/subset";
 import type { SearchContext, SearchProgress, SearchResult } from "../search/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import { topK } from "../util/math";
-import { cumulativeAreas, highestConfidence, importanceValues, trapezoid } from "./curves";
+import { cumulativeAreas, highestConfidence, importanceValues, trapezoid } from "../metrics/curves";
 import { DEFAULT_DIVISION, type ExplainerOptions, type ResolvedOptions, SEARCHES } from "./options";
 import { Explanation } from "./result";
 import { resolveTarget, type TargetOption } from "./target";

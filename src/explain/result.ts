@@ -3,7 +3,7 @@ import { encodePng } from "../image/png";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../jupyter/host";
 import { curvesFigure } from "../plot/figures";
 import type { Division, RgbImage, SaliencyMap } from "../types";
-import type { Curve, HighestConfidence } from "./curves";
+import type { Curve, HighestConfidence } from "../metrics/curves";
 import type { ResolvedOptions } from "./options";
 import type { SearchStep } from "../search/types";
 
@@ -88,7 +88,7 @@ export class Explanation implements ExplanationData {
       target: this.target,
       top5: this.top5,
       regions: this.regions,
-      division: this.options.division.method,
+      division: this.division.method,
       search: this.options.search,
       np: this.options.np,
       lambdas: this.options.lambdas,
@@ -109,7 +109,7 @@ export class Explanation implements ExplanationData {
     const hc = this.highestConfidence["0.25"];
     return [
       `Explanation of ${this.target.label} (class ${this.target.index}) by ${this.model}`,
-      `|V| = ${this.regions} (${this.options.division.method}), ${this.options.search} search`,
+      `|V| = ${this.regions} (${this.division.method}), ${this.options.search} search`,
       `insertion AUC ${this.insertion.auc.toFixed(3)}, deletion AUC ${this.deletion.auc.toFixed(3)}, highest confidence (≤25%) ${hc ? hc.score.toFixed(3) : "n/a"}`,
       `${this.forwardPasses} forward passes, ${this.cacheHits} cache hits, ${(this.ms / 1000).toFixed(2)} s`,
     ].join("\n");

@@ -5,6 +5,7 @@ import { LIMA_PARAMS, type LambdaValues, presetLambdas } from "../params/lima";
 import type { ParamSpec } from "../params/types";
 import type { RgbImage } from "../types";
 import { resolveMethodOptions } from "./common";
+import { prefixGroups } from "./sop/groups";
 import type { AttributionMethod, AttributionRequest, AttributionResult, Attributor } from "./types";
 
 /** A LIMA/SMDL attributor; `explainer` is there for callers that want LIMA's own outputs. */
@@ -41,7 +42,9 @@ export function submodularMethod(describe: Omit<AttributionMethod, "create" | "u
             signal: request.signal,
             onProgress: (p) => request.onProgress?.(p.totalSteps > 0 ? p.step / p.totalSteps : 0),
           });
-          return { method: describe.name, map: e.importanceMap, order: e.order, division: e.division, forwardPasses: e.forwardPasses, ms: e.ms, details: { explanation: e } };
+          // Its ordered prefixes are nested groups scored by their marginal gain (Sum-of-Parts Definition 2).
+          const groups = prefixGroups(e.order, e.division, e.insertion.y);
+          return { method: describe.name, map: e.importanceMap, order: e.order, division: e.division, groups, forwardPasses: e.forwardPasses, ms: e.ms, details: { explanation: e } };
         },
       };
     },

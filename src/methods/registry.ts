@@ -11,16 +11,18 @@ import { OCCLUSION } from "./occlusion";
 import { RISE } from "./rise";
 import { salvageMethod } from "./salvage";
 import { SMDL } from "./smdl";
+import { SOP } from "./sop/method";
 import type { AttributionMethod } from "./types";
 
 export const METHODS: readonly AttributionMethod[] = [
   LIMA,
-  SMDL,
   RISE,
   OCCLUSION,
   KERNELSHAP,
   LIME,
   HSIC,
+  SMDL,
+  SOP,
   salvageMethod,
 ];
 

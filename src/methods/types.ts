@@ -75,6 +75,12 @@ export interface AttributionMethod {
   /** Whether it works on a division's regions (then eval passes the shared division). */
   readonly usesDivision: boolean;
   /**
+   * What the method must be given before it can run, when it is more than a model (e.g. SOP: "a
+   * GroupSelect trained by `lima-xai sop-train` for this ONNX model"). Such a method has its own
+   * contract test with that training done; the generic square-world contract test covers the rest.
+   */
+  readonly needs?: string;
+  /**
    * Binds the method to a model. `options` are checked against `params` (unknown keys and values
    * out of range throw one RangeError naming each); missing ones take their defaults.
    */

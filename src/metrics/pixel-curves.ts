@@ -2,7 +2,7 @@ import type { BlackBoxModel } from "../model/types";
 import { type ScoreTarget, targetScore } from "../score/terms";
 import type { RgbImage, RunControl, SaliencyMap } from "../types";
 import { throwIfAborted } from "../util/abort";
-import { highestConfidence, type Curve, type HighestConfidence, trapezoid } from "../explain/curves";
+import { highestConfidence, type Curve, type HighestConfidence, trapezoid } from "./curves";
 
 /** Options of the pixel insertion/deletion metric (METHOD.md §6, LIMA eqs. 13-14). */
 export interface PixelCurveOptions extends RunControl {

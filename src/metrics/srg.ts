@@ -141,7 +141,7 @@ export const srgMetric: MetricSpec = {
 };
 
 const RSRG_PARAMS: readonly ParamSpec[] = [
-  { kind: "number", name: "masks", label: "masks per size", default: 128, min: 1, max: 4096, integer: true, unit: "masks", meaning: "Coalitions drawn per subset size for R-MIF/R-LIF (SALVAGE A.1: 128)" },
+  { kind: "number", name: "masks", label: "masks per size", flag: "rsrg-masks", default: 128, min: 1, max: 4096, integer: true, unit: "masks", meaning: "Coalitions drawn per subset size for R-MIF/R-LIF (SALVAGE A.1: 128)" },
 ];
 
 /** R-MIF / R-LIF / R-SRG as a bound metric; seeded by the benchmark's seed. Cost: up to 2·|V|·masks forward passes (repeated coalitions run once). */

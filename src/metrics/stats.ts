@@ -1,5 +1,5 @@
 /** Area under a curve by the trapezoid rule (x need not be uniform). */
-export { trapezoid as trapezoidAuc } from "../explain/curves";
+export { trapezoid as trapezoidAuc } from "./curves";
 
 /** Mean of the values. */
 export function mean(values: ArrayLike<number>): number {

@@ -32,7 +32,7 @@ function envSearchPaths(): string[] {
 }
 
 /** Where a name or path resolves: the card file, or a registry entry to download. */
-function findCard(spec: string, options: LoadModelOptions): string | undefined {
+export function findCard(spec: string, options: LoadModelOptions = {}): string | undefined {
   if (/\.(onnx|json)$/i.test(spec) || spec.includes("/") || spec.includes("\\")) {
     const file = path.resolve(spec);
     if (!existsSync(file)) throw new ModelError(`model file ${spec} does not exist`);

@@ -22,6 +22,8 @@ export interface NumberParam {
   readonly max: number;
   /** Only integers allowed. */
   readonly integer?: boolean;
+  /** Only multiples of this (e.g. 2: even numbers). */
+  readonly multipleOf?: number;
   /** Slider step (defaults to 1 for integers, (max − min)/100 otherwise). */
   readonly step?: number;
   /** Unit, e.g. "regions", "masks", "forward passes"; omitted when unitless. */
@@ -62,6 +64,13 @@ export type ParamSpec = NumberParam | ChoiceParam | BooleanParam;
 /** The value type of a parameter. */
 export type ParamValue<P extends ParamSpec> = P extends NumberParam ? number : P extends ChoiceParam ? string : boolean;
 
+/** "an integer", "an even integer", "a multiple of 3", "a number". */
+export function numberKind(spec: NumberParam): string {
+  if (spec.multipleOf === 2) return "an even integer";
+  if (spec.multipleOf) return `a multiple of ${spec.multipleOf}`;
+  return spec.integer ? "an integer" : "a number";
+}
+
 /**
  * Checks one value against its spec; returns the value or throws a RangeError naming the
  * parameter, the bad value and what is allowed.
@@ -70,8 +79,8 @@ export function checkParam(spec: ParamSpec, value: unknown): number | string | b
   const name = spec.group ? `${spec.group}.${spec.name}` : spec.name;
   switch (spec.kind) {
     case "number": {
-      const ok = typeof value === "number" && Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
-      if (!ok) throw new RangeError(`${name} ${String(value)} is not allowed: use ${spec.integer ? "an integer" : "a number"} in ${spec.min}..${spec.max}`);
+      const ok = typeof value === "number" && Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value)) && (!spec.multipleOf || value % spec.multipleOf === 0);
+      if (!ok) throw new RangeError(`${name} ${String(value)} is not allowed: use ${numberKind(spec)} in ${spec.min}..${spec.max}`);
       return value as number;
     }
     case "choice":

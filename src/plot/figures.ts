@@ -1,4 +1,4 @@
-import type { Curve, HighestConfidence } from "../explain/curves";
+import type { Curve, HighestConfidence } from "../metrics/curves";
 
 /** A plotly.js figure: plain JSON (data traces and a layout). */
 export interface Figure {

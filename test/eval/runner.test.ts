@@ -141,3 +141,27 @@ test("wnidFromFilename and trueClassesFromFilenames read ImageNet file names", (
   assert.throws(() => trueClassesFromFilenames(["cat.jpg", "n00000009_x.jpg"], ["n00000001"]), /cat\.jpg does not start with a WordNet id.*n00000009 is not a class of this model/);
   assert.throws(() => trueClassesFromFilenames(["n00000001_a.jpg"], [undefined]), /labels have none/);
 });
+
+test("runEvaluation(metricNames) adds the chosen metrics' columns to each record and the summary", async () => {
+  const { groupedCurve, groupsOf } = await import("../../src/metrics/grouped");
+  const { summarise, summaryTable } = await import("../../src/eval");
+  const out = path.join(tempDir("eval-"), "r.jsonl");
+  const model = fakeModel(squareScore, { width: W, height: H, batchSize: 7 });
+  await runEvaluation({ model, images: images.slice(0, 1), methods: ["lima", "occlusion"], out, methodOptions, metrics, seed: 5, metricNames: ["pixel", "grouped"] });
+  const lines = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  for (const l of lines) {
+    assert.deepEqual(Object.keys(l.metrics).sort(), ["delG", "insG"]);
+    assert.equal(l.muFidelity, null, "μFidelity was not asked for");
+  }
+  // occlusion has no groups: its grouped insertion runs over the 4 grid regions ranked by the map.
+  const probe = fakeModel(squareScore, { width: W, height: H });
+  const map = await occlusion(probe, whiteImage(W, H), { target: 0, patch: 8, stride: 8 });
+  const { gridDivision } = await import("../../src/division");
+  const division = gridDivision(W, H, { n: 2 });
+  const ins = await groupedCurve(probe, whiteImage(W, H), groupsOf({ method: "occlusion", map, forwardPasses: 0, ms: 0 }, division), "insertion", { target: 0 });
+  assert.equal(lines.find((l) => l.method === "occlusion").metrics.insG, ins.auc);
+  const table = summaryTable(summarise(readRecords(out)));
+  assert.match(table, /grouped insertion↑/);
+  assert.match(table, /grouped deletion↓/);
+  await assert.rejects(runEvaluation({ model, images, methods: ["rise"], out: path.join(tempDir("eval-"), "x.jsonl"), metricNames: ["nope"] }), /metric "nope" is not allowed/);
+});

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import test from "node:test";
 import { gridDivision } from "../../src/division";
 import { getMethod, METHOD_NAMES, METHODS } from "../../src/methods/registry";
@@ -19,7 +21,13 @@ const W = SQUARE_SIDE, H = SQUARE_SIDE;
 // A 3×3 grid of 8-pixel cells: the square [8,16)² is exactly cell 4.
 const division = gridDivision(W, H, { n: 3 });
 
-for (const method of METHODS) {
+test("every method that needs training has its own contract test (test/methods/<name>-method.test.ts)", () => {
+  for (const method of METHODS.filter((m) => m.needs)) {
+    assert.ok(existsSync(path.join(__dirname, `${method.name}-method.test.js`)), `${method.name} needs ${method.needs}; its contract test is missing`);
+  }
+});
+
+for (const method of METHODS.filter((m) => !m.needs)) {
   test(`registered method "${method.name}" keeps the shared result contract on the square world`, async () => {
     assert.match(method.name, /^[a-z0-9]+$/);
     assert.ok(method.title && method.paper, "title and paper are given");
@@ -61,7 +69,7 @@ test("getMethod finds every registered name and names the allowed ones otherwise
   for (const name of METHOD_NAMES) assert.equal(getMethod(name).name, name);
   assert.deepEqual(new Set(METHOD_NAMES).size, METHODS.length, "names are unique");
   for (const name of ["lima", "smdl", "rise", "occlusion", "kernelshap", "lime", "hsic"]) assert.ok(METHOD_NAMES.includes(name), name);
-  assert.throws(() => getMethod("gradcam"), (e: unknown) => e instanceof RangeError && /"gradcam"/.test(e.message) && /lima, smdl, rise/.test(e.message));
+  assert.throws(() => getMethod("gradcam"), (e: unknown) => e instanceof RangeError && /"gradcam"/.test(e.message) && /lima, rise, occlusion, kernelshap, lime, hsic, smdl/.test(e.message));
 });
 
 test("create() checks options against the method's schema", () => {

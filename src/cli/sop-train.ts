@@ -1,0 +1,52 @@
+/**
+ * `lima-xai sop-train`: trains the Sum-of-Parts GroupSelect of a model on a folder of photos and
+ * writes it where the `sop` method finds it.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { serialiseGroupSelect } from "../methods/sop/group-select";
+import { loadSopBackbone } from "../methods/sop/index";
+import { trainSopOnPhotos } from "../methods/sop/folder";
+import { sopWeightsFile } from "../methods/sop/method";
+import { UsageError } from "./args";
+
+export const SOP_TRAIN_USAGE = `lima-xai sop-train --model <path|name> --images <folder> [--hold-out 0.25] [--epochs 30] [--regions 49] [--out <file>]`;
+
+function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} ${text} is not allowed: use an integer in ${min}..${max}`);
+  return v;
+}
+
+/** Runs the command; prints a JSON report of agreement and accuracy. */
+export async function sopTrainCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, allowNegative: false, options: { model: { type: "string" }, images: { type: "string" }, "hold-out": { type: "string" }, epochs: { type: "string" }, regions: { type: "string" }, out: { type: "string" }, debug: { type: "boolean" } } });
+  if (!values.model || !values.images) throw new UsageError(`--model and --images are required: ${SOP_TRAIN_USAGE}`);
+  const folder = values.images;
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--images ${folder} is not a folder`);
+  const files = readdirSync(folder).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => path.join(folder, f));
+  const holdOut = values["hold-out"] === undefined ? 0.25 : Number(values["hold-out"]);
+  if (!(holdOut >= 0 && holdOut < 1)) throw new UsageError(`--hold-out ${values["hold-out"]} is not allowed: use a fraction in [0, 1)`);
+  const nHeld = Math.round(files.length * holdOut);
+  if (files.length - nHeld < 1) throw new UsageError(`--images ${folder} has ${files.length} photos; at least one must be left for training`);
+  const backbone = await loadSopBackbone(values.model);
+  try {
+    const report = await trainSopOnPhotos(backbone, {
+      train: files.slice(0, files.length - nHeld),
+      heldOut: files.slice(files.length - nHeld),
+      epochs: integer("epochs", values.epochs, 30, 1, 10000),
+      regions: integer("regions", values.regions, 49, 2, 400),
+      onLine: (line) => process.stderr.write(`${line}\n`),
+    });
+    const out = values.out ?? sopWeightsFile(backbone.model.name);
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, serialiseGroupSelect(report.weights, { model: backbone.model.name, head: backbone.head.kind, trainedOn: report.train.n }));
+    const { weights: _w, losses, ...summary } = report;
+    process.stdout.write(`${JSON.stringify({ out, ...summary, finalLoss: losses[losses.length - 1] })}\n`);
+    return 0;
+  } finally {
+    await backbone.dispose();
+  }
+}
