@@ -8,8 +8,7 @@ import { regionPixels } from "../division";
 import { compositeRegions, resolveBaseline } from "../image/baseline";
 import type { AttributionResult } from "../methods/types";
 import type { BlackBoxModel } from "../model/types";
-import type { ParamSpec } from "../params/types";
-import { resolveParams } from "../params/types";
+import { checkParam, type NumberParam } from "../params/types";
 import { minMaxNormalise, weightedDraw } from "../sampling";
 import type { Division, RgbImage, RunControl, SaliencyMap } from "../types";
 import { throwIfAborted } from "../util/abort";
@@ -140,9 +139,8 @@ export const srgMetric: MetricSpec = {
   },
 };
 
-const RSRG_PARAMS: readonly ParamSpec[] = [
-  { kind: "number", name: "masks", label: "masks per size", flag: "rsrg-masks", default: 128, min: 1, max: 4096, integer: true, unit: "masks", meaning: "Coalitions drawn per subset size for R-MIF/R-LIF (SALVAGE A.1: 128)" },
-];
+/** R-MIF/R-LIF's coalitions per subset size (`--rsrg-masks`). */
+export const RSRG_MASKS: NumberParam = { kind: "number", name: "masks", label: "masks per size", flag: "rsrg-masks", default: 128, min: 1, max: 4096, integer: true, unit: "masks", meaning: "coalitions drawn per subset size for R-MIF/R-LIF (SALVAGE A.1: 128)" };
 
 /** R-MIF / R-LIF / R-SRG as a bound metric; seeded by the benchmark's seed. Cost: up to 2·|V|·masks forward passes (repeated coalitions run once). */
 export const rsrgMetric: MetricSpec = {
@@ -152,9 +150,10 @@ export const rsrgMetric: MetricSpec = {
     { key: "rlif", label: "R-LIF", better: "lower" },
     { key: "rsrg", label: "R-SRG", better: "higher" },
   ],
-  params: RSRG_PARAMS,
+  params: [RSRG_MASKS],
   async evaluate(bench, result, options = {}) {
-    const { masks } = resolveParams(RSRG_PARAMS, options) as { masks: number };
+    // Eval passes one options object to every metric; only `masks` is this metric's.
+    const masks = checkParam(RSRG_MASKS, options.masks ?? RSRG_MASKS.default) as number;
     const value = modelCoalitionValue(bench.model, bench.image, bench.division, bench.target, bench);
     return relativeInfluence(resultScores(bench, result), value, { masks, random: createRandom(bench.seed ?? 0) });
   },
