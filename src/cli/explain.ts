@@ -38,6 +38,7 @@ const OTHER_FLAGS = {
   target: { type: "string" },
   "prior-map": { type: "string" },
   "regions-from": { type: "string" },
+  "allow-outside-paths": { type: "boolean" },
   out: { type: "string" },
   json: { type: "boolean" },
   debug: { type: "boolean" },
@@ -45,6 +46,7 @@ const OTHER_FLAGS = {
 
 export const EXPLAIN_USAGE = [
   "lima-xai explain --model <path|name> --image <file> [--target <index|label|predicted>] [--method <name>] [--out <dir>] [--json] [--debug]",
+  "  [--allow-outside-paths] (let the model card's file and labels lie outside its folder)",
   "  [--prior-map <greyscale image>] (with --division prior)  [--regions-from <label image>] (a region per grey or RGB-packed value; replaces --division/--regions)",
   ...helpLines([...COMMAND_PARAMS, ...methodParamSpecs()]),
   "  (a method's own flags apply to the methods that have them; see README)",
@@ -64,6 +66,8 @@ export interface ExplainConfig {
   readonly device: "cpu" | "cuda";
   readonly out?: string;
   readonly json: boolean;
+  /** The model card's `file` and `labels` may lie outside its folder. */
+  readonly allowOutsidePaths: boolean;
 }
 
 /** Checks --division, --regions, --prior-map and --regions-from together. */
@@ -117,11 +121,17 @@ export function parseExplainFlags(args: string[]): ExplainConfig {
     device: flagValue<"cpu" | "cuda">(DEVICE, v),
     out: v.out as string | undefined,
     json: Boolean(v.json),
+    allowOutsidePaths: Boolean(v["allow-outside-paths"]),
   };
 }
 
 async function priorMap(file: string, width: number, height: number): Promise<SaliencyMap> {
-  const raw = await sharp(file).greyscale().resize(width, height, { fit: "fill" }).raw().toBuffer();
+  let raw: Buffer;
+  try {
+    raw = await sharp(file).greyscale().resize(width, height, { fit: "fill" }).raw().toBuffer();
+  } catch (error) {
+    throw new UsageError(`--prior-map ${file} cannot be read as a greyscale image: ${(error as Error).message.split("\n")[0]}`);
+  }
   return { width, height, data: Float32Array.from(raw) };
 }
 
@@ -148,7 +158,7 @@ export async function explainCommand(args: string[]): Promise<number> {
   const c = parseExplainFlags(args);
   const method = getMethod(c.method);
   let attributor;
-  const model = await loadModel(c.modelSpec, { batchSize: c.batchSize, device: c.device, onDownload: (m) => process.stderr.write(`${m}\n`) });
+  const model = await loadModel(c.modelSpec, { batchSize: c.batchSize, device: c.device, allowOutsidePaths: c.allowOutsidePaths, onDownload: (m) => process.stderr.write(`${m}\n`) });
   try {
     try {
       attributor = method.create(model, c.methodOptions);

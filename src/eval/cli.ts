@@ -34,7 +34,7 @@ const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIO
 const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).map((m) => m.name);
 
 export const EVAL_USAGE = [
-  "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--debug]",
+  "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--allow-outside-paths] [--debug]",
   `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
   "  [--annotations <folder>] (one mask image per photo, same name stem; non-black = object; for the localisation metric's RMA/RRA)",
   `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
@@ -51,6 +51,7 @@ const FLAGS = {
   limit: { type: "string" },
   "regions-from": { type: "string" },
   annotations: { type: "string" },
+  "allow-outside-paths": { type: "boolean" },
   debug: { type: "boolean" },
   ...flagOptions([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 } as const;
@@ -177,6 +178,7 @@ export interface EvalConfig {
   readonly metricNames: readonly string[];
   readonly batchSize: number;
   readonly device: "cpu" | "cuda";
+  readonly allowOutsidePaths: boolean;
 }
 
 /** Parses and checks every flag before anything runs (the image folder is listed last); a bad one is a {@link UsageError} naming it. */
@@ -219,6 +221,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     metricNames: metricsFlag(v.metrics as string | undefined),
     batchSize: flagValue<number>(BATCH, v),
     device: flagValue<"cpu" | "cuda">(DEVICE, v),
+    allowOutsidePaths: Boolean(v["allow-outside-paths"]),
     files: control.listFiles === false ? [] : listImages(imagesFolder, optionalInteger("limit", v.limit, 1)),
   };
 }
@@ -235,7 +238,7 @@ async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<Evalu
       model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, metricNames: c.metricNames, seed: c.seed,
       divisionOf: c.regionsFrom ? regionsFrom(c.regionsFrom, model) : undefined,
       signal: controller.signal,
-      onProgress: (p) => bar.update(p.done, p.total, `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
+      onProgress: (p) => bar.update(p.done, p.total, p.waiting ? `waiting for ${p.waiting} pair(s) another run is computing` : `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
     });
   } catch (error) {
     if (!isAbortError(error)) throw error;
@@ -264,7 +267,7 @@ function writeSummary(out: string, title: string, result: EvaluationResult, stdo
  */
 export async function evalCommand(args: string[], io: { readonly stdout?: NodeJS.WritableStream } = {}): Promise<number> {
   const config = parseEvalFlags(args);
-  const model = await loadModel(config.modelSpec, { batchSize: config.batchSize, device: config.device, onDownload: (m) => process.stderr.write(`${m}\n`) });
+  const model = await loadModel(config.modelSpec, { batchSize: config.batchSize, device: config.device, allowOutsidePaths: config.allowOutsidePaths, onDownload: (m) => process.stderr.write(`${m}\n`) });
   try {
     const result = await runWithProgress(model, config);
     if (!result) {

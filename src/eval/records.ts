@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, truncateSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 
 /** A class as the evaluation records it. */
 export interface ClassRef {
@@ -56,9 +56,19 @@ function isRecord(value: unknown): value is EvalRecord {
   return typeof v === "object" && v !== null && typeof v.image === "string" && typeof v.method === "string";
 }
 
+/** Parses one line; undefined when it is not complete JSON. */
+function parseLine(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Reads the records of a results file written by an earlier (possibly interrupted) run. A last
- * line cut short by an interruption is removed from the file, so that appending stays valid; a
+ * Reads the records of a results file written by an earlier (possibly interrupted) run, without
+ * changing it. A last line without its newline is kept when it is a complete record (the newline
+ * alone was lost) and ignored when it was cut short (the pair in flight when a run stopped); a
  * malformed line anywhere else is an error naming its line number.
  */
 export function readRecords(file: string): EvalRecord[] {
@@ -68,16 +78,18 @@ export function readRecords(file: string): EvalRecord[] {
   let offset = 0;
   let line = 0;
   while (offset < text.length) {
-    const end = text.indexOf("\n", offset);
+    let end = text.indexOf("\n", offset);
     line++;
-    if (end < 0) {
-      // An unfinished last line: the pair in flight when the run stopped. Drop it.
-      truncateSync(file, Buffer.byteLength(text.slice(0, offset)));
-      break;
-    }
+    const last = end < 0;
+    if (last) end = text.length;
     const body = text.slice(offset, end).trim();
     offset = end + 1;
     if (body === "") continue;
+    if (last) {
+      const parsed = parseLine(body);
+      if (isRecord(parsed)) records.push(parsed);
+      break;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -90,7 +102,29 @@ export function readRecords(file: string): EvalRecord[] {
   return records;
 }
 
-/** Appends one record as one line with a single write, so an interruption never leaves half a pair. */
+/**
+ * Makes a results file safe to append to: a last line without its newline gets the newline when
+ * it is a complete record, and is cut off when it is a fragment. Call it holding the file's lock.
+ */
+export function repairRecords(file: string): void {
+  if (!existsSync(file)) return;
+  const bytes = readFileSync(file);
+  if (bytes.length === 0 || bytes[bytes.length - 1] === 0x0a) return;
+  const start = bytes.lastIndexOf(0x0a) + 1;
+  const tail = bytes.subarray(start).toString("utf8").trim();
+  if (isRecord(parseLine(tail))) appendFileSync(file, "\n");
+  else truncateSync(file, start);
+}
+
+/**
+ * Appends one record as one line with a single O_APPEND write, so an interruption never leaves
+ * half a pair and concurrent writers never interleave inside a line.
+ */
 export function appendRecord(file: string, record: EvalRecord): void {
-  appendFileSync(file, `${JSON.stringify(record)}\n`);
+  const fd = openSync(file, "a");
+  try {
+    writeSync(fd, Buffer.from(`${JSON.stringify(record)}\n`));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_DIVISION, divide, type DivisionOptions } from "../division";
 import { CONFIDENCE_RANGES } from "../metrics/curves";
 import { DEFAULT_METRICS, getMetric, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
@@ -11,7 +12,8 @@ import type { Division, RgbImage, RunControl } from "../types";
 import { throwIfAborted } from "../util/abort";
 import { argmax } from "../util/math";
 import { type EvalMethod, type MethodOptions, methodSettings, optionsOf, runMethod } from "./methods";
-import { appendRecord, type ClassRef, type EvalRecord, pairKey, readRecords } from "./records";
+import { ResultsLock, type ResultsLockOptions } from "./claims";
+import { appendRecord, type ClassRef, type EvalRecord, pairKey, readRecords, repairRecords } from "./records";
 
 /** An image to evaluate: loaded only when one of its pairs still has to run. */
 export interface EvalImage {
@@ -50,6 +52,8 @@ export interface EvalProgress {
   readonly method: EvalMethod;
   /** Fraction of the pair in flight done, 0..1. */
   readonly fraction: number;
+  /** Set while this run waits for pairs another run holds: how many (image and method are the first of them). */
+  readonly waiting?: number;
 }
 
 /** Options of {@link runEvaluation}. */
@@ -72,6 +76,8 @@ export interface EvaluationOptions extends RunControl {
   /** Seed of RISE, Kernel SHAP, LIME and μFidelity unless their own options name one (default 0). */
   readonly seed?: number;
   readonly onProgress?: (progress: EvalProgress) => void;
+  /** How runs sharing `out` coordinate: lock timeout and polling, and `waitMs` between looks at pairs another run holds (default 200). */
+  readonly lock?: ResultsLockOptions & { readonly waitMs?: number };
   /**
    * The shared regions of an image, when they come from outside (e.g. `--regions-from`): called
    * once per image instead of dividing it by `methodOptions.division`.
@@ -175,11 +181,23 @@ async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: Ev
   };
 }
 
+/** An image's model input, prediction, target, division and metric benchmark, made when its first pair is claimed. */
+interface Prepared {
+  readonly name: string;
+  readonly image: RgbImage;
+  readonly predicted: number;
+  readonly target: number;
+  readonly division: Division;
+  readonly bench: MetricBenchmark;
+}
+
 /**
  * Evaluates methods on images: for every (image, method) pair not yet in `out`, runs the method
  * for the target class, scores its map with the same pixel insertion/deletion, highest-confidence
  * and μFidelity protocol (METHOD.md §6), and appends one JSON line. A re-run resumes: finished
- * pairs are skipped, and an interruption loses at most the pair in flight.
+ * pairs are skipped, and an interruption loses at most the pair in flight. Runs writing the same
+ * file at once share the work: each pair is claimed before it is computed ({@link ResultsLock}),
+ * a pair another live run holds is skipped and waited for at the end, so every pair is written once.
  */
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationResult> {
   const targetMode = checkImages(o.images, o.targetMode ?? "predicted");
@@ -193,15 +211,23 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
   const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed), ...(extraMetrics.length ? { extraMetrics } : {}) }] as const));
   const wanted = new Set(o.images.flatMap((img) => o.methods.map((m) => pairKey(img.name, m))));
   mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
-  const records = readRecords(o.out);
-  checkResumable(records, o, settings, wanted);
-  const finished = new Set(records.map((r) => pairKey(r.image, r.method)));
-  const todo = o.images.map((img) => ({ img, methods: o.methods.filter((m) => !finished.has(pairKey(img.name, m))) }));
-  const total = todo.reduce((s, t) => s + t.methods.length, 0);
+  const lock = new ResultsLock(o.out, o.lock);
+  let checked = 0;
+  /** The file's records, read under the lock; records another run added since are checked too. */
+  const current = (): EvalRecord[] => {
+    repairRecords(o.out);
+    const records = readRecords(o.out);
+    checkResumable(records.slice(checked), o, settings, wanted);
+    checked = records.length;
+    return records;
+  };
+  const finished = new Set((await lock.locked(current, o.signal)).map((r) => pairKey(r.image, r.method)));
+  let pending = o.images.flatMap((img) => o.methods.filter((m) => !finished.has(pairKey(img.name, m))).map((method) => ({ img, method })));
+  const total = pending.length;
   let done = 0;
-  for (const { img, methods } of todo) {
-    if (methods.length === 0) continue;
-    throwIfAborted(o.signal);
+  let prepared: Prepared | undefined;
+  const prepare = async (img: EvalImage): Promise<Prepared> => {
+    if (prepared?.name === img.name) return prepared;
     const image = await img.load();
     const [full] = await o.model.run([image], { signal: o.signal });
     const predicted = argmax(full.probs);
@@ -210,23 +236,51 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
     const division: Division = o.divisionOf ? await o.divisionOf(img, image) : divide(image, (methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
     const annotation = img.annotation ? await img.annotation() : undefined;
     const bench: MetricBenchmark = { model: o.model, image, target, division, baseline: metrics.baseline ?? 0, seed, signal: o.signal, ...(annotation ? { annotation } : {}) };
-    for (const method of methods) {
-      throwIfAborted(o.signal);
-      o.onProgress?.({ done, total, image: img.name, method, fraction: 0 });
-      const run = await runMethod(method, image, {
-        model: o.model, division, target, options: methodOptions, signal: o.signal,
-        onProgress: (fraction) => o.onProgress?.({ done, total, image: img.name, method, fraction }),
-      });
-      const scores = await scoreMap(bench, run.result, metrics, metricNames);
-      const record: EvalRecord = {
-        image: img.name, method, model: o.model.name, targetMode, ...classes(o.model, target, predicted, img.trueClass),
-        ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings: settings.get(method)!,
-      };
-      appendRecord(o.out, record);
-      records.push(record);
-      done++;
-      o.onProgress?.({ done, total, image: img.name, method, fraction: 1 });
+    prepared = { name: img.name, image, predicted, target, division, bench };
+    return prepared;
+  };
+  try {
+    while (pending.length > 0) {
+      const busy: typeof pending = [];
+      for (const { img, method } of pending) {
+        throwIfAborted(o.signal);
+        const key = pairKey(img.name, method);
+        const state = await lock.locked(() => (current().some((r) => pairKey(r.image, r.method) === key) ? "done" : lock.claim(key)), o.signal);
+        if (state === "done") continue;
+        if (state === "busy") {
+          busy.push({ img, method });
+          continue;
+        }
+        try {
+          const p = await prepare(img);
+          o.onProgress?.({ done, total, image: img.name, method, fraction: 0 });
+          const run = await runMethod(method, p.image, {
+            model: o.model, division: p.division, target: p.target, options: methodOptions, signal: o.signal,
+            onProgress: (fraction) => o.onProgress?.({ done, total, image: img.name, method, fraction }),
+          });
+          const scores = await scoreMap(p.bench, run.result, metrics, metricNames);
+          const record: EvalRecord = {
+            image: img.name, method, model: o.model.name, targetMode, ...classes(o.model, p.target, p.predicted, img.trueClass),
+            ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings: settings.get(method)!,
+          };
+          await lock.locked(() => {
+            repairRecords(o.out);
+            appendRecord(o.out, record);
+          });
+        } finally {
+          lock.release(key);
+        }
+        done++;
+        o.onProgress?.({ done, total, image: img.name, method, fraction: 1 });
+      }
+      pending = busy;
+      // Pairs another live run is computing: wait for its lines (or take them over if it dies).
+      if (pending.length > 0) o.onProgress?.({ done, total, image: pending[0].img.name, method: pending[0].method, fraction: 0, waiting: pending.length });
+      if (pending.length > 0) await sleep(o.lock?.waitMs ?? 200, undefined, { signal: o.signal });
     }
+  } finally {
+    lock.cleanUp();
   }
-  return { records, added: done, skipped: wanted.size - total };
+  const records = readRecords(o.out);
+  return { records, added: done, skipped: wanted.size - done };
 }

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import sharp from "sharp";
 import type { RgbImage } from "../types";
 import type { Preprocessing } from "../model/card";
@@ -31,7 +32,7 @@ function describe(source: string | Uint8Array): string {
 /**
  * Decodes JPEG, PNG, WebP, TIFF, GIF… through sharp into 8-bit sRGB: EXIF orientation applied,
  * greyscale expanded to three channels, alpha dropped, 16-bit reduced to 8-bit.
- * Corrupt or truncated files and images above `maxPixels` raise {@link ImageError}.
+ * Directories, corrupt or truncated files and images above `maxPixels` raise {@link ImageError}.
  */
 export async function decodeImage(
   source: string | Uint8Array,
@@ -42,6 +43,9 @@ export async function decodeImage(
     throw new RangeError(`maxPixels ${maxPixels} is not allowed: use a positive number of pixels`);
   }
   const name = describe(source);
+  if (typeof source === "string" && statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ImageError(`cannot read image ${name}: it is a directory, not an image file`);
+  }
   try {
     const { data, info } = await sharp(source, { failOn: "warning", limitInputPixels: maxPixels })
       .rotate()

@@ -109,10 +109,43 @@ export function parseLabels(text: string): ClassLabel[] {
     });
 }
 
-/** Reads the card's labels file (relative to the card's folder), or undefined when it names none. */
-export function readLabels(card: ModelCard, folder: string): ClassLabel[] | undefined {
+/** Options of {@link resolveCardPath} and {@link readLabels}. */
+export interface CardPathOptions {
+  /**
+   * Let the card's `file` and `labels` name paths outside the card's folder (default false: a card
+   * from elsewhere must not make the library read `../../etc/passwd`). The CLI flag is
+   * `--allow-outside-paths`.
+   */
+  readonly allowOutsidePaths?: boolean;
+}
+
+/**
+ * Resolves a path the card names (`file` or `labels`) against the card's folder; one that lands
+ * outside the folder (`..`, an absolute path elsewhere) is a {@link ModelCardError} naming the
+ * path and the flag that allows it, unless `allowOutsidePaths` is set.
+ */
+export function resolveCardPath(card: ModelCard, field: "file" | "labels", folder: string, options: CardPathOptions = {}): string {
+  const value = String(card[field]);
+  const base = path.resolve(folder);
+  const resolved = path.resolve(base, value);
+  const relative = path.relative(base, resolved);
+  const outside = relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  if (outside && !options.allowOutsidePaths) {
+    throw new ModelCardError(
+      `model card ${card.name}: "${field}" ${JSON.stringify(value)} resolves to ${resolved}, outside the card's folder ${base}; ` +
+        `move the file into that folder, or pass --allow-outside-paths (option allowOutsidePaths) to allow paths outside it`,
+    );
+  }
+  return resolved;
+}
+
+/**
+ * Reads the card's labels file (relative to the card's folder, and inside it unless
+ * `allowOutsidePaths`), or undefined when it names none.
+ */
+export function readLabels(card: ModelCard, folder: string, options: CardPathOptions = {}): ClassLabel[] | undefined {
   if (!card.labels) return undefined;
-  const file = path.resolve(folder, card.labels);
+  const file = resolveCardPath(card, "labels", folder, options);
   try {
     return parseLabels(readFileSync(file, "utf8"));
   } catch (error) {

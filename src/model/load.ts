@@ -2,12 +2,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type ModelCard, readLabels, readModelCard } from "./card";
+import { type CardPathOptions, type ModelCard, readLabels, readModelCard, resolveCardPath } from "./card";
 import { createOnnxModel, type LoadedModel, ModelError, type OnnxModelOptions } from "./onnx";
-import { MODEL_REGISTRY, type RegistryEntry } from "./registry";
+import { DEFAULT_DOWNLOAD_CAP_BYTES, DOWNLOAD_CAP, MODEL_REGISTRY, type RegistryEntry, registryUrl } from "./registry";
 
 /** Options of {@link loadModel}. */
-export interface LoadModelOptions extends OnnxModelOptions {
+export interface LoadModelOptions extends OnnxModelOptions, CardPathOptions {
   /** Use this card instead of the `<name>.json` found beside the model. */
   readonly card?: ModelCard;
   /** Folders searched for `<name>.json` (default: $LIMA_XAI_MODELS, path-list separated). */
@@ -16,8 +16,16 @@ export interface LoadModelOptions extends OnnxModelOptions {
   readonly cacheDir?: string;
   /** Allow downloading registry models (default true). */
   readonly download?: boolean;
-  /** Called with a line of text while downloading. */
+  /** Called with a line of text while downloading: the start, then each 10 % (or 5 MB when the size is unknown). */
   readonly onDownload?: (message: string) => void;
+  /** Base URL of the registry's files, replacing the ONNX Model Zoo's (default $LIMA_XAI_REGISTRY_URL, else the zoo): a mirror, or a local server. */
+  readonly registryUrl?: string;
+  /** Give up when the server has not answered (connected and sent its headers) within this time (default 30 000 ms). */
+  readonly connectTimeoutMs?: number;
+  /** Give up when no byte has arrived for this long (default 30 000 ms). */
+  readonly idleTimeoutMs?: number;
+  /** Give up when one file takes longer than this in all (default 600 000 ms: a server trickling bytes never passes). */
+  readonly totalTimeoutMs?: number;
 }
 
 /** The user cache folder for downloaded models. */
@@ -58,32 +66,105 @@ export async function loadModel(spec: string, options: LoadModelOptions = {}): P
   let cardFile = findCard(spec, options);
   if (!cardFile) cardFile = await downloadRegistryModel(spec, options);
   if (options.card && /\.onnx$/i.test(cardFile)) {
-    const classes = readLabels(options.card, path.dirname(cardFile));
+    const classes = readLabels(options.card, path.dirname(cardFile), options);
     return createOnnxModel(cardFile, options.card, classes, options);
   }
   const card = options.card ?? readModelCard(cardFile);
   const folder = path.dirname(cardFile);
-  const modelFile = path.resolve(folder, card.file);
+  const modelFile = resolveCardPath(card, "file", folder, options);
   if (!existsSync(modelFile)) throw new ModelError(`model card ${cardFile} names ${card.file}, which does not exist`);
-  return createOnnxModel(modelFile, card, readLabels(card, folder), options);
+  return createOnnxModel(modelFile, card, readLabels(card, folder, options), options);
 }
 
 function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-async function fetchChecked(url: string, expected: string, what: string): Promise<Uint8Array> {
-  let response: Response;
+/** Limits of one download, from the registry entry and the options. */
+interface DownloadLimits {
+  /** Size the registry expects (progress), when known. */
+  readonly bytes?: number;
+  /** Refuse a response larger than this. */
+  readonly maxBytes: number;
+  readonly connectMs: number;
+  readonly idleMs: number;
+  readonly totalMs: number;
+}
+
+function downloadLimits(bytes: number | undefined, o: LoadModelOptions): DownloadLimits {
+  const ms = (name: "connectTimeoutMs" | "idleTimeoutMs" | "totalTimeoutMs", fallback: number) => {
+    const v = o[name] ?? fallback;
+    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`${name} ${v} is not allowed: use a positive number of milliseconds`);
+    return v;
+  };
+  return {
+    bytes,
+    maxBytes: bytes ? Math.ceil(bytes * DOWNLOAD_CAP) : DEFAULT_DOWNLOAD_CAP_BYTES,
+    connectMs: ms("connectTimeoutMs", 30_000),
+    idleMs: ms("idleTimeoutMs", 30_000),
+    totalMs: ms("totalTimeoutMs", 600_000),
+  };
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+/**
+ * Downloads one file with a connect (headers) timeout, an idle timeout between chunks, a total
+ * timeout and a size cap, reporting progress; the bytes must have the expected sha256. Every
+ * failure is a {@link ModelError} naming the file, the URL and which limit was hit.
+ */
+async function fetchChecked(url: string, expected: string, what: string, limits: DownloadLimits, onDownload?: (message: string) => void): Promise<Uint8Array> {
+  const controller = new AbortController();
+  let why = "";
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (ms: number, reason: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => ((why = reason), controller.abort()), ms);
+  };
+  const total = setTimeout(() => ((why = `it took longer than ${limits.totalMs} ms (totalTimeoutMs)`), controller.abort()), limits.totalMs);
+  const fail = (reason: string) => new ModelError(`cannot download ${what} from ${url}: ${reason}`);
+  let received = 0;
   try {
-    response = await fetch(url);
+    arm(limits.connectMs, `the server did not answer within ${limits.connectMs} ms (connectTimeoutMs)`);
+    const response = await fetch(url, { signal: controller.signal });
+    if (!response.ok) throw fail(`HTTP ${response.status}`);
+    const announced = Number(response.headers.get("content-length") ?? NaN);
+    const cap = `the ${limits.maxBytes}-byte cap (${limits.bytes ? `${DOWNLOAD_CAP} × the registry's ${limits.bytes} bytes` : "no size in the registry"}); refusing it`;
+    if (announced > limits.maxBytes) throw fail(`the server announces ${announced} bytes, more than ${cap}`);
+    if (!response.body) throw fail("the response has no body");
+    const size = limits.bytes ?? (announced > 0 ? announced : undefined);
+    const chunks: Uint8Array[] = [];
+    const reader = response.body.getReader();
+    let reported = 0;
+    for (;;) {
+      arm(limits.idleMs, `no data arrived for ${limits.idleMs} ms (idleTimeoutMs) after ${received} bytes`);
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.length;
+      if (received > limits.maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw fail(`the server sent more than ${cap}`);
+      }
+      chunks.push(value);
+      const step = size ? Math.floor((10 * received) / size) : Math.floor(received / 5e6);
+      if (step > reported) {
+        reported = step;
+        onDownload?.(`downloading ${what}: ${size ? `${Math.min(100, Math.round((100 * received) / size))}% (${mb(received)} of ${mb(size)})` : mb(received)}`);
+      }
+    }
+    const bytes = Buffer.concat(chunks);
+    const got = sha256(bytes);
+    if (got !== expected) throw new ModelError(`downloaded ${what} has sha256 ${got}, expected ${expected}; refusing to use it`);
+    return bytes;
   } catch (error) {
-    throw new ModelError(`cannot download ${what} from ${url}: ${(error as Error).message} (no network? put the files in a folder named by LIMA_XAI_MODELS)`);
+    if (error instanceof ModelError) throw error;
+    if (why) throw fail(`${why}; try again, or put the files in a folder named by LIMA_XAI_MODELS`);
+    const cause = (error as Error & { cause?: Error }).cause?.message;
+    throw fail(`${(error as Error).message}${cause ? ` (${cause})` : ""} (no network? put the files in a folder named by LIMA_XAI_MODELS)`);
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(total);
   }
-  if (!response.ok) throw new ModelError(`cannot download ${what} from ${url}: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const got = sha256(bytes);
-  if (got !== expected) throw new ModelError(`downloaded ${what} has sha256 ${got}, expected ${expected}; refusing to use it`);
-  return bytes;
 }
 
 function writeAtomic(file: string, bytes: Uint8Array | string): void {
@@ -104,12 +185,13 @@ async function downloadRegistryModel(name: string, options: LoadModelOptions): P
   if (options.download === false) throw new ModelError(`model ${name} is not in the cache and downloads are disabled`);
   const dir = options.cacheDir ?? defaultCacheDir();
   mkdirSync(dir, { recursive: true });
-  options.onDownload?.(`downloading ${name} (${entry.bytes ? `${(entry.bytes / 1e6).toFixed(1)} MB` : "size unknown"}) into ${dir}`);
-  const model = await fetchChecked(entry.url, entry.sha256, `model ${name}`);
+  const base = options.registryUrl ?? process.env.LIMA_XAI_REGISTRY_URL;
+  options.onDownload?.(`downloading ${name} (${entry.bytes ? mb(entry.bytes) : "size unknown"}) into ${dir}`);
+  const model = await fetchChecked(registryUrl(entry.url, base), entry.sha256, `model ${name}`, downloadLimits(entry.bytes, options), options.onDownload);
   writeAtomic(path.join(dir, `${name}.onnx`), model);
   const labelsFile = path.join(dir, "imagenet-synset.txt");
   if (!existsSync(labelsFile) || sha256(readFileSync(labelsFile)) !== entry.labelsSha256) {
-    writeAtomic(labelsFile, await fetchChecked(entry.labelsUrl, entry.labelsSha256, "labels"));
+    writeAtomic(labelsFile, await fetchChecked(registryUrl(entry.labelsUrl, base), entry.labelsSha256, "labels", downloadLimits(entry.labelsBytes, options), options.onDownload));
   }
   const card: ModelCard = { ...entry.card, file: `${name}.onnx`, sha256: entry.sha256, labels: "imagenet-synset.txt" };
   const cardFile = path.join(dir, `${name}.json`);

@@ -7,6 +7,8 @@ import type { ClassLabel, ModelCard } from "./card";
 import type { BlackBoxModel, ModelOutput } from "./types";
 import { softmax } from "../util/math";
 import { throwIfAborted } from "../util/abort";
+import { checkOutputType, checkProbabilities } from "./check-output";
+import { cudaProblem } from "./cuda";
 
 /** Execution providers this library knows. */
 export const DEVICES = ["cpu", "cuda"] as const;
@@ -43,11 +45,9 @@ function checkDevice(device: string): Device {
   if (!(DEVICES as readonly string[]).includes(device)) {
     throw new RangeError(`Unsupported device: ${device}. Should be one of: ${DEVICES.join(", ")}`);
   }
-  if (device === "cuda" && !ort.listSupportedBackends().some((b) => b.name === "cuda")) {
-    throw new ModelError(
-      "device cuda is not available: this onnxruntime-node has no CUDA provider " +
-        "(reinstall it with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12) — use --device cpu",
-    );
+  if (device === "cuda") {
+    const problem = cudaProblem() ?? (ort.listSupportedBackends().some((b) => b.name === "cuda") ? undefined : "this onnxruntime-node has no CUDA provider");
+    if (problem) throw new ModelError(`device cuda is not available: ${problem} — or use --device cpu`);
   }
   return device as Device;
 }
@@ -95,6 +95,7 @@ class OnnxModel implements BlackBoxModel {
   inferenceMs = 0;
   readonly inputSize: { width: number; height: number };
   private disposed = false;
+  private outputsChecked = false;
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -134,6 +135,10 @@ class OnnxModel implements BlackBoxModel {
     tensor.dispose();
     const main = result[this.card.output].data as Float32Array;
     const feats = this.card.features ? (result[this.card.features].data as Float32Array) : undefined;
+    if (!this.outputsChecked) {
+      checkProbabilities(this.card, main, batch.length, this.numClasses, (m) => new ModelError(m));
+      this.outputsChecked = true;
+    }
     const outputs = batch.map((_, i) => this.toOutput(main, feats, i, batch.length, offset));
     for (const value of Object.values(result)) value.dispose();
     return outputs;
@@ -204,6 +209,7 @@ export async function createOnnxModel(
   try {
     const fixedBatch = checkInput(card, metadataOf(session.inputMetadata, card.input), session.inputNames);
     let C = outputClasses(card, metadataOf(session.outputMetadata, card.output), session.outputNames);
+    checkOutputType(card, card.output, metadataOf(session.outputMetadata, card.output)!.type, (m) => new ModelError(m));
     if (card.features && !session.outputNames.includes(card.features)) {
       throw new ModelError(`model ${card.name} has no output "${card.features}" (the card's features); its outputs are: ${session.outputNames.join(", ")}`);
     }
@@ -219,8 +225,8 @@ export async function createOnnxModel(
   }
 }
 
-/** Execution providers onnxruntime-node offers on this machine. */
+/** Execution providers onnxruntime-node offers on this machine (cuda only when its provider libraries are installed). */
 export function availableDevices(): Device[] {
   const names = ort.listSupportedBackends().map((b) => b.name);
-  return DEVICES.filter((d) => names.includes(d));
+  return DEVICES.filter((d) => names.includes(d) && (d !== "cuda" || cudaProblem() === undefined));
 }

@@ -26,7 +26,8 @@ export interface SubmodularScore {
 /**
  * F(S) from the outputs of the S-image and the complement image (METHOD.md §3):
  * s_cons = p(S-image)[c], s_colla = 1 − p(complement)[c], s_conf from the S-image,
- * s_eff from the region feature distances.
+ * s_eff from the region feature distances. A score that is not finite (weights so large that the
+ * sum overflows, or a NaN term) is a RangeError naming the weights: a search cannot order by it.
  */
 export function scoreSubset(
   score: SubmodularScore,
@@ -39,5 +40,12 @@ export function scoreSubset(
   const conf = score.confidence === "edl" ? edlConfidence(subsetOutput) : entropyConfidence(subsetOutput, score.target);
   const eff = effectiveness(subset, score.distances, score.m);
   const l = score.lambdas;
-  return { cons, colla, conf, eff, F: l.cons * cons + l.colla * colla + l.conf * conf + l.eff * eff };
+  const F = l.cons * cons + l.colla * colla + l.conf * conf + l.eff * eff;
+  if (!Number.isFinite(F)) {
+    throw new RangeError(
+      `the score F(S) = ${F} is not finite (terms cons ${cons}, colla ${colla}, conf ${conf}, eff ${eff}) with lambda cons = ${l.cons}, ` +
+        `colla = ${l.colla}, conf = ${l.conf}, eff = ${l.eff}: the weights are too large for float arithmetic; use smaller lambdas (LIMA's are 20, 5, 0.05, 0.01)`,
+    );
+  }
+  return { cons, colla, conf, eff, F };
 }

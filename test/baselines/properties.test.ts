@@ -93,10 +93,11 @@ test("baselines report {done, total} after every model batch, ending at the tota
 test("on an ONNX linear model, Kernel SHAP and occlusion give each region exactly its summed weights", async () => {
   const n = 3 * W * H;
   const weights = Float32Array.from({ length: n }, (_, i) => (((i * 37) % 11) - 5) / 500);
-  const file = writeTestModel(linearModel({ width: W, height: H, weights: [weights, new Float32Array(n)] }), { name: "linear16", width: W, height: H, classes: ["a", "b"], outputKind: "probabilities" });
+  // Class scores 0.5 ± Σ w·x: true probabilities (≥ 0, summing to 1, as the card's outputKind is checked), linear in x.
+  const file = writeTestModel(linearModel({ width: W, height: H, weights: [weights, weights.map((w) => -w)], bias: [0.5, 0.5] }), { name: "linear16", width: W, height: H, classes: ["a", "b"], outputKind: "probabilities" });
   const model = await loadModel(file, { batchSize: 8 });
   try {
-    // Class 0's output is Σ w·x with x = pixel/255, so a region's contribution is the sum of its weights (NCHW).
+    // Class 0's output is 0.5 + Σ w·x with x = pixel/255, so a region's contribution is the sum of its weights (NCHW).
     const regionSum = (pixels: ArrayLike<number>) => {
       let s = 0;
       for (let k = 0; k < pixels.length; k++) for (let c = 0; c < 3; c++) s += weights[c * W * H + pixels[k]];

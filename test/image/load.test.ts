@@ -76,3 +76,7 @@ test("a non-image and a missing file are ImageErrors", async () => {
 test("images above maxPixels are refused", async () => {
   await assert.rejects(decodeImage(path.join(PHOTOS, "pelican.jpeg"), { maxPixels: 1000 }), /more than 1000 pixels/);
 });
+
+test("a directory given as an image is an ImageError saying it is a directory", async () => {
+  await assert.rejects(decodeImage(PHOTOS), (e: Error) => e instanceof ImageError && e.message === `cannot read image ${PHOTOS}: it is a directory, not an image file`);
+});

@@ -26,15 +26,15 @@ function node(opType: string, inputs: string[], outputs: string[], attributes: o
   return { opType, input: inputs, output: outputs, attribute: attributes, name: outputs[0] };
 }
 
-function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
+function valueInfo(name: string, dims: (number | string)[], elemType: number = FLOAT): onnx.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
+    type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d })) } } },
   };
 }
 
 /** Serialises a graph with input "x" [N|1,3,H,W] and output "y" [N,C] at opset 13. */
-function encode(nodes: Node[], initializers: Tensor[], height: number, width: number, classes: number, batch: number | "N", extraOutputs: [string, number][] = []): Uint8Array {
+function encode(nodes: Node[], initializers: Tensor[], height: number, width: number, classes: number, batch: number | "N", extraOutputs: [string, number][] = [], outputType: number = FLOAT): Uint8Array {
   const model: onnx.IModelProto = {
     irVersion: 7,
     producerName: "lima-xai-tests",
@@ -44,7 +44,7 @@ function encode(nodes: Node[], initializers: Tensor[], height: number, width: nu
       node: nodes,
       initializer: initializers,
       input: [valueInfo("x", [batch, 3, height, width])],
-      output: [valueInfo("y", [batch, classes]), ...extraOutputs.map(([n, d]) => valueInfo(n, [batch, d]))],
+      output: [valueInfo("y", [batch, classes], outputType), ...extraOutputs.map(([n, d]) => valueInfo(n, [batch, d]))],
     },
   };
   return onnx.ModelProto.encode(model).finish();
@@ -100,9 +100,10 @@ export function interactionModel(o: InteractionModelOptions): Uint8Array {
 
 /**
  * A linear classifier: logits = W·flatten(x) + bias, with W given per class as C arrays of
- * 3·H·W weights in NCHW order. `nanClass` makes that class's logit NaN (for error tests).
+ * 3·H·W weights in NCHW order. `nan` makes every logit NaN, `int64` casts the logits to int64
+ * (both for error tests).
  */
-export function linearModel(o: { width: number; height: number; weights: readonly Float32Array[]; bias?: readonly number[]; fixedBatch?: boolean; nan?: boolean }): Uint8Array {
+export function linearModel(o: { width: number; height: number; weights: readonly Float32Array[]; bias?: readonly number[]; fixedBatch?: boolean; nan?: boolean; int64?: boolean }): Uint8Array {
   const n = 3 * o.width * o.height;
   const C = o.weights.length;
   const w = new Float32Array(n * C);
@@ -111,11 +112,12 @@ export function linearModel(o: { width: number; height: number; weights: readonl
   const nodes = [
     node("Reshape", ["x", "shape_flat"], ["flat"]),
     node("MatMul", ["flat", "W"], ["xw"]),
-    node("Add", ["xw", "bias"], o.nan ? ["pre"] : ["y"]),
+    node("Add", ["xw", "bias"], o.nan || o.int64 ? ["pre"] : ["y"]),
     ...(o.nan ? [node("Mul", ["pre", "nan"], ["y"])] : []),
+    ...(o.int64 ? [node("Cast", ["pre"], ["y"], [{ name: "to", type: onnx.AttributeProto.AttributeType.INT, i: INT64 }])] : []),
   ];
   const inits = [int64Tensor("shape_flat", [-1, n]), floatTensor("W", [n, C], w), floatTensor("bias", [C], bias), ...(o.nan ? [floatTensor("nan", [1], [NaN])] : [])];
-  return encode(nodes, inits, o.height, o.width, C, o.fixedBatch ? 1 : "N");
+  return encode(nodes, inits, o.height, o.width, C, o.fixedBatch ? 1 : "N", [], o.int64 ? INT64 : FLOAT);
 }
 
 /** Card fields a test may override. */

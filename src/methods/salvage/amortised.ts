@@ -15,7 +15,7 @@
  * explainer is the "CAM surrogate" u(S) = softmax(Σ_{i∈S} cam_i), which reproduces the model on the
  * unmasked image exactly.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { onnx } from "onnx-proto";
 import { divide, regionPixels } from "../../division";
@@ -42,7 +42,9 @@ export function exposeFeatureOutput(cardPath: string, tensor: string, dir: strin
   mkdirSync(dir, { recursive: true });
   const name = `${String(card.name)}-features`;
   writeFileSync(path.join(dir, `${name}.onnx`), onnx.ModelProto.encode(model).finish());
-  const out = { ...card, name, file: `${name}.onnx`, features: tensor, sha256: undefined, ...(card.labels ? { labels: path.resolve(folder, String(card.labels)) } : {}) };
+  // The labels file is copied beside the new card (cards may only name files in their own folder).
+  if (card.labels) copyFileSync(path.resolve(folder, String(card.labels)), path.join(dir, `${name}.labels.txt`));
+  const out = { ...card, name, file: `${name}.onnx`, features: tensor, sha256: undefined, ...(card.labels ? { labels: `${name}.labels.txt` } : {}) };
   const file = path.join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(out, null, 2));
   return file;
