@@ -61,7 +61,11 @@ async function main(): Promise<void> {
   const dir = path.join(shared, "data/images/imagenet");
   const all = readdirSync(dir).sort();
   const step = Math.max(1, Math.floor(all.length / photos));
-  const files = Array.from({ length: photos }, (_, i) => all[i * step]);
+  // FROM skips the first photos of the list (to finish an interrupted run); ONLY restricts compare's methods.
+  const from = Number(process.env.FROM ?? 0);
+  const files = Array.from({ length: photos }, (_, i) => all[i * step]).slice(from);
+  const only = process.env.ONLY?.split(",");
+  const wanted = (m: string) => !only || only.includes(m);
   const emit = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ part, model: modelName, rmasks, ...o })}\n`);
   for (const file of files) {
     const image = await loadImage(path.join(dir, file), model.card);
@@ -82,10 +86,10 @@ async function main(): Promise<void> {
     const salvage = (o: Record<string, unknown>) => () => salvageMethod.create(model, o).attribute(image, { target, division });
     if (part === "compare") {
       const explainer = new Explainer(model, { division: { method: "slico", regions: 49 } });
-      await timed("lima", async () => (await explainer.explain(image, { target })).importanceMap);
-      await timed("rise", () => rise(model, image, { target }));
-      await timed("kernelshap", () => kernelShap(model, image, { target, division }));
-      await timed("salvage", salvage({}));
+      if (wanted("lima")) await timed("lima", async () => (await explainer.explain(image, { target })).importanceMap);
+      if (wanted("rise")) await timed("rise", () => rise(model, image, { target }));
+      if (wanted("kernelshap")) await timed("kernelshap", () => kernelShap(model, image, { target, division }));
+      if (wanted("salvage")) await timed("salvage", salvage({}));
     } else if (part === "ablation") {
       for (const sampler of ["native", "guided"] as const) {
         await timed(`kernelshap/${sampler}`, () => kernelShap(model, image, { target, division, samples: 1000, sampler }));
