@@ -2,7 +2,7 @@
  * Latency of the live explorer as a user sees it: headless Chromium on our explorer page,
  * jupyter-server and the lima-ts kernel. From slider release to the first redraw of the curve
  * (the first partial insertion curve of the new run) and to the final result, with the cache hit
- * rate of each re-run. squeezenet1.1-fp32, pelican.jpeg, SLICO |V| = 49 by default.
+ * rate of each re-run (the first redraw is the first finished curve: runs stream progress, not partial curves). squeezenet1.1-fp32, pelican.jpeg, SLICO |V| = 49 by default.
  *
  *   npm run bench:explorer [-- --regions 49 --photo pelican.jpeg]
  */
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { regions: { type: "string", default: "49" }, photo: { type: "string", default: "pelican.jpeg" }, model: { type: "string", default: "squeezenet1.1-fp32" } } });
   const regions = Number(values.regions);
   process.env.LIMA_XAI_MODELS ??= path.join(shared, "data/models");
-  const server = await startExploreServer({ model: values.model!, image: path.join(shared, "data/images/photos", values.photo!), regions });
+  const server = await startExploreServer({ request: { model: values.model!, images: [path.join(shared, "data/images/photos", values.photo!)], settings: { division: { regions } } } });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -34,15 +34,15 @@ async function main(): Promise<void> {
     console.log(`explorer latency in Chromium: ${values.model}, ${values.photo}, SLICO, bidirectional (ms from slider release)`);
     console.log("| change | first redraw (ms) | final result (ms) | forward passes | cache hits | hit rate |");
     console.log("|---|---|---|---|---|---|");
-    const steps: [string, "lambda_cons" | "lambda_colla" | "np" | "regions", number][] = [
-      ["λ_cons 20 → 5", "lambda_cons", 5],
-      ["λ_cons 5 → 6 (a small move)", "lambda_cons", 6],
-      ["n_p 8 → 4", "np", 4],
-      [`|V| ${regions} → 36`, "regions", 36],
-      [`|V| 36 → ${regions} (back)`, "regions", regions],
+    const steps: [string, string, string, number][] = [
+      ["λ_cons 20 → 5", "lima", "cons", 5],
+      ["λ_cons 5 → 6 (a small move)", "lima", "cons", 6],
+      ["n_p 8 → 4", "lima", "np", 4],
+      [`|V| ${regions} → 36`, "division", "regions", 36],
+      [`|V| 36 → ${regions} (back)`, "division", "regions", regions],
     ];
-    for (const [label, key, value] of steps) {
-      const run = await slide(page, key, value);
+    for (const [label, owner, key, value] of steps) {
+      const run = await slide(page, owner, key, value);
       await waitForRun(page, run, "done", 600_000);
       const s = await snapshot(page);
       const { passes, hits } = counts(s.metrics);

@@ -1,7 +1,7 @@
 /**
- * Benchmark of the live explorer on the kernel side: from a slider message (a front-end `update`)
- * to the first streamed redraw (the first partial insertion curve sent) and to the final result,
- * with the cache hit rate of each re-run. squeezenet1.1-fp32, pelican.jpeg, SLICO |V| = 49 by default.
+ * Benchmark of the live explorer on the kernel side: from a settings message (a front-end `update`)
+ * to the first progress update and to the final result, with the cache hit rate of each re-run.
+ * squeezenet1.1-fp32, pelican.jpeg, SLICO |V| = 49 by default; LIMA, then LIMA compared with RISE.
  *
  *   npm run bench:widgets [-- --regions 49 --photo pelican.jpeg]
  *
@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { loadImage, loadModel } from "../src";
 import { setJupyterHost } from "../src/jupyter/host";
 import { explore, type ExplorerWidget } from "../src/widgets/explorer";
-import type { ExplorerSettings } from "../src/widgets/protocol";
+import type { ExplorerSettingsInput } from "../src/widgets/explorer";
 import { type FakeComm, FakeHost } from "../test/support/fake-host";
 
 const shared = process.env.LIMA_XAI_SHARED ?? path.resolve(process.cwd(), "../shared");
@@ -28,16 +28,18 @@ interface Row {
 }
 
 /** Sends a settings change as the front-end would and times the kernel's answers. */
-async function measure(label: string, widget: ExplorerWidget, comm: FakeComm, patch: Partial<ExplorerSettings>): Promise<Row> {
+async function measure(label: string, widget: ExplorerWidget, comm: FakeComm, patch: ExplorerSettingsInput): Promise<Row> {
   const t0 = performance.now();
   let first = NaN;
   const send = comm.send.bind(comm);
   comm.send = (data, metadata, buffers) => {
     const state = data.state as Record<string, unknown> | undefined;
-    if (Number.isNaN(first) && data.method === "update" && (state?.partial || state?.status === "done")) first = performance.now() - t0;
+    if (Number.isNaN(first) && data.method === "update" && ((state?.progress as { fraction?: number } | null)?.fraction ?? 0) > 0) first = performance.now() - t0;
     send(data, metadata, buffers);
   };
-  comm.deliver({ method: "update", state: { settings: { ...widget.settings, ...patch } }, buffer_paths: [] });
+  const s = widget.settings;
+  const params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, { ...v, ...patch.params?.[k] }]));
+  comm.deliver({ method: "update", state: { settings: { ...s, ...patch, params, division: { ...s.division, ...patch.division } } }, buffer_paths: [] });
   await widget.whenIdle();
   const finalMs = performance.now() - t0;
   comm.send = send;
@@ -54,27 +56,29 @@ async function main(): Promise<void> {
   const model = await loadModel(values.model!, { searchPaths: [path.join(shared, "data/models")] });
   const image = await loadImage(path.join(shared, "data/images/photos", values.photo!), model.card);
   const t0 = performance.now();
-  const widget = explore(model, image, { title: values.photo, settings: { regions } });
+  const widget = explore(model, { image, title: values.photo! }, { settings: { division: { regions } } });
   await widget.whenIdle();
   const initial = widget.history[0];
   const comm = host.opened[0].comm;
   const rows: Row[] = [
     { change: `first run (|V| = ${regions})`, firstRedrawMs: initial.firstUpdateMs, finalMs: performance.now() - t0, forwardPasses: initial.forwardPasses, cacheHits: initial.cacheHits, hitRate: initial.cacheHits / (initial.cacheHits + initial.forwardPasses) },
   ];
-  rows.push(await measure("λ_cons 20 → 5", widget, comm, { lambda_cons: 5 }));
-  rows.push(await measure("λ_cons 5 → 6 (a small move)", widget, comm, { lambda_cons: 6 }));
-  rows.push(await measure("λ_colla 5 → 10", widget, comm, { lambda_colla: 10 }));
-  rows.push(await measure("n_p 8 → 4", widget, comm, { np: 4 }));
-  rows.push(await measure(`|V| ${regions} → 36`, widget, comm, { regions: 36 }));
-  rows.push(await measure(`|V| 36 → ${regions} (back)`, widget, comm, { regions }));
-  console.log(`explorer latency, kernel side: ${model.name}, ${values.photo}, SLICO, bidirectional (ms from the slider message)`);
-  console.log("| change | first redraw (ms) | final result (ms) | forward passes | cache hits | hit rate |");
+  rows.push(await measure("λ_cons 20 → 5", widget, comm, { params: { lima: { cons: 5 } } }));
+  rows.push(await measure("λ_cons 5 → 6 (a small move)", widget, comm, { params: { lima: { cons: 6 } } }));
+  rows.push(await measure("λ_colla 5 → 10", widget, comm, { params: { lima: { colla: 10 } } }));
+  rows.push(await measure("n_p 8 → 4", widget, comm, { params: { lima: { np: 4 } } }));
+  rows.push(await measure(`|V| ${regions} → 36`, widget, comm, { division: { regions: 36 } }));
+  rows.push(await measure(`|V| 36 → ${regions} (back)`, widget, comm, { division: { regions } }));
+  rows.push(await measure("compare with RISE (1000 masks)", widget, comm, { compare: "rise", params: { rise: { masks: 1000 } } }));
+  rows.push(await measure("compare again, λ_cons 6 → 5", widget, comm, { params: { lima: { cons: 5 } } }));
+  console.log(`explorer latency, kernel side: ${model.name}, ${values.photo}, SLICO, bidirectional (ms from the settings message)`);
+  console.log("| change | first progress (ms) | final result (ms) | forward passes | cache hits | hit rate |");
   console.log("|---|---|---|---|---|---|");
   for (const r of rows) {
     console.log(`| ${r.change} | ${r.firstRedrawMs.toFixed(0)} | ${r.finalMs.toFixed(0)} | ${r.forwardPasses} | ${r.cacheHits} | ${(100 * r.hitRate).toFixed(1)} % |`);
   }
-  const stats = widget.explainer.cacheStats;
-  console.log(`cache: ${stats.entries} outputs, ${(stats.bytes / 2 ** 20).toFixed(1)} MiB of ${(stats.maxBytes / 2 ** 20).toFixed(0)} MiB, ${stats.evictions} evictions`);
+  const cache = widget.cached.cache;
+  console.log(`cache: ${cache.size} outputs, ${(cache.bytes / 2 ** 20).toFixed(1)} MiB of ${(cache.maxBytes / 2 ** 20).toFixed(0)} MiB, ${cache.evictions} evictions`);
   widget.close();
   await model.dispose();
 }

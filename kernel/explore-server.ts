@@ -11,20 +11,19 @@ import os from "node:os";
 import path from "node:path";
 import { installKernel } from "./install";
 import { PACKAGE_ROOT } from "./paths";
+import type { PageRequest } from "../src/widgets/page-host";
 
 /** Folder served as static files: index.html and the bundle built by scripts/build-page.js. */
 export const PAGE_DIR = path.join(PACKAGE_ROOT, "widgets", "page");
 export const PAGE_BUNDLE = path.join(PAGE_DIR, "bundle", "page.js");
 
 export interface ExploreServerOptions {
-  /** Model name or .onnx path (resolved by the kernel's loadModel; paths should be absolute). */
-  readonly model: string;
-  /** Image file (absolute path). */
-  readonly image: string;
-  /** Initial |V| (default 49). */
-  readonly regions?: number;
-  /** Initial division (default "slico"). */
-  readonly division?: "slico" | "grid";
+  /**
+   * What the page asks the kernel for: model, photos (files or one folder, absolute paths),
+   * device, initial settings. It travels to the page as one JSON value in the URL and from the
+   * page to the kernel as the data of one comm_open; the kernel checks it against the schema.
+   */
+  readonly request: PageRequest;
   /** Port (default: a free one picked here; jupyter-server would otherwise move on silently). */
   readonly port?: number;
   /** The jupyter command (default $LIMA_XAI_JUPYTER, else /usr/bin/jupyter when present, else `jupyter`). */
@@ -125,6 +124,6 @@ export async function startExploreServer(options: ExploreServerOptions): Promise
     await stop();
     throw error;
   }
-  const query = new URLSearchParams({ token, model: options.model, image: options.image, regions: String(options.regions ?? 49), division: options.division ?? "slico" });
+  const query = new URLSearchParams({ token, request: JSON.stringify(options.request) });
   return { url: `http://127.0.0.1:${port}/static/index.html?${query}`, port, token, stop };
 }

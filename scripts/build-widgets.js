@@ -2,9 +2,10 @@
 // Builds the widget front-end (widgets/src) and the JupyterLab 4 prebuilt extension
 // (widgets/labextension) with npm-only tools:
 //   1. type-check widgets/src (strict, DOM) with tsc -p widgets/tsconfig.json (incremental);
-//   2. bundle widgets/src/{index,plugin}.ts to widgets/lib with esbuild (ESM, es2020; the
-//      relative ../../src/widgets/protocol is inlined, @jupyter-widgets/base and plotly stay
-//      imports for webpack; plugin.js imports ./index, so the extension holds one copy of it);
+//   2. bundle widgets/src/{index,plugin,mime}.ts to widgets/lib with esbuild (ESM, es2020; the
+//      relative ../../src/widgets/protocol is inlined, @jupyter-widgets/base, @lumino/widgets and
+//      plotly stay imports for webpack; plugin.js imports ./index, so the extension holds one
+//      copy of it; mime.js is the plotly figure renderer, JupyterLab's "mimeExtension");
 //   3. @jupyterlab/builder's build-labextension, with the core metadata of @jupyterlab/core-meta
 //      as --core-path, writes widgets/labextension (package.json + static/remoteEntry.<hash>.js);
 //      @jupyter-widgets/base is consumed from JupyterLab's shared scope as a singleton, plotly.js
@@ -66,7 +67,7 @@ function run(script, scriptArgs, what, { cwd = repo, show = false } = {}) {
 }
 
 const t0 = Date.now();
-for (const entry of ["src/index.ts", "src/plugin.ts", "package.json", "tsconfig.json"]) {
+for (const entry of ["src/index.ts", "src/plugin.ts", "src/mime.ts", "package.json", "tsconfig.json"]) {
   if (!fs.existsSync(path.join(widgets, entry))) fail(`widgets/${entry} is missing`);
 }
 const tsc = resolve("typescript/bin/tsc");
@@ -79,10 +80,11 @@ step("type check (tsc -p widgets/tsconfig.json)", () => run(tsc, ["-p", path.joi
 step("bundle widgets/lib (esbuild)", () => {
   fs.rmSync(path.join(widgets, "lib"), { recursive: true, force: true });
   const common = { bundle: true, format: "esm", platform: "browser", target: "es2020", sourcemap: dev, logLevel: "error" };
-  const external = ["@jupyter-widgets/base", "plotly.js-dist-min"];
+  const external = ["@jupyter-widgets/base", "@lumino/widgets", "plotly.js-dist-min"];
   try {
     esbuild.buildSync({ ...common, entryPoints: [path.join(widgets, "src/index.ts")], outfile: path.join(widgets, "lib/index.js"), external });
     esbuild.buildSync({ ...common, entryPoints: [path.join(widgets, "src/plugin.ts")], outfile: path.join(widgets, "lib/plugin.js"), external: [...external, "./index"] });
+    esbuild.buildSync({ ...common, entryPoints: [path.join(widgets, "src/mime.ts")], outfile: path.join(widgets, "lib/mime.js"), external });
   } catch {
     fail("esbuild could not bundle widgets/src (errors above)");
   }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests drive: Debian's Jupyter (server, nbclient, nbconvert,
-# jupyter_kernel_test) and Chromium. Needs root (or sudo) and Debian's apt.
+# jupyter_kernel_test, and jupyterlab_server, whose LabServerApp serves the JupyterLab front end
+# of test/jupyterlab) and Chromium. Needs root (or sudo) and Debian's apt.
 set -euo pipefail
-packages=(jupyter-server python3-nbclient jupyter-nbconvert jupyter-client python3-jupyter-kernel-test chromium)
+packages=(jupyter-server python3-nbclient jupyter-nbconvert jupyter-client python3-jupyter-kernel-test python3-jupyterlab-server chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -6,12 +6,12 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { serialiseGroupSelect } from "../methods/sop/group-select";
-import { loadSopBackbone } from "../methods/sop/index";
+import { DEFAULT_SOP_RADII, loadSopBackbone } from "../methods/sop/index";
 import { trainSopOnPhotos } from "../methods/sop/folder";
 import { sopWeightsFile } from "../methods/sop/method";
 import { UsageError } from "./args";
 
-export const SOP_TRAIN_USAGE = `lima-xai sop-train --model <path|name> --images <folder> [--hold-out 0.25] [--epochs 30] [--regions 49] [--out <file>]`;
+export const SOP_TRAIN_USAGE = `lima-xai sop-train --model <path|name> --images <folder> [--hold-out 0.25] [--epochs 3] [--regions 49] [--radii 1,2] [--out <file>]`;
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -22,7 +22,7 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
 
 /** Runs the command; prints a JSON report of agreement and accuracy. */
 export async function sopTrainCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, allowNegative: false, options: { model: { type: "string" }, images: { type: "string" }, "hold-out": { type: "string" }, epochs: { type: "string" }, regions: { type: "string" }, out: { type: "string" }, debug: { type: "boolean" } } });
+  const { values } = parseArgs({ args, allowNegative: false, options: { model: { type: "string" }, images: { type: "string" }, "hold-out": { type: "string" }, epochs: { type: "string" }, regions: { type: "string" }, radii: { type: "string" }, out: { type: "string" }, debug: { type: "boolean" } } });
   if (!values.model || !values.images) throw new UsageError(`--model and --images are required: ${SOP_TRAIN_USAGE}`);
   const folder = values.images;
   if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--images ${folder} is not a folder`);
@@ -31,18 +31,21 @@ export async function sopTrainCommand(args: string[]): Promise<number> {
   if (!(holdOut >= 0 && holdOut < 1)) throw new UsageError(`--hold-out ${values["hold-out"]} is not allowed: use a fraction in [0, 1)`);
   const nHeld = Math.round(files.length * holdOut);
   if (files.length - nHeld < 1) throw new UsageError(`--images ${folder} has ${files.length} photos; at least one must be left for training`);
+  const radii = (values.radii ?? DEFAULT_SOP_RADII.join(",")).split(",").map((r) => Number(r.trim()));
+  if (radii.some((r) => !Number.isInteger(r) || r < 0 || r > 10)) throw new UsageError(`--radii ${values.radii} is not allowed: use comma-separated integers in 0..10`);
   const backbone = await loadSopBackbone(values.model);
   try {
     const report = await trainSopOnPhotos(backbone, {
       train: files.slice(0, files.length - nHeld),
       heldOut: files.slice(files.length - nHeld),
-      epochs: integer("epochs", values.epochs, 30, 1, 10000),
+      epochs: integer("epochs", values.epochs, 3, 0, 10000),
       regions: integer("regions", values.regions, 49, 2, 400),
+      radii,
       onLine: (line) => process.stderr.write(`${line}\n`),
     });
     const out = values.out ?? sopWeightsFile(backbone.model.name);
     mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, serialiseGroupSelect(report.weights, { model: backbone.model.name, head: backbone.head.kind, trainedOn: report.train.n }));
+    writeFileSync(out, serialiseGroupSelect(report.weights, { model: backbone.model.name, head: backbone.head.kind, trainedOn: report.train.n, radii }));
     const { weights: _w, losses, ...summary } = report;
     process.stdout.write(`${JSON.stringify({ out, ...summary, finalLoss: losses[losses.length - 1] })}\n`);
     return 0;

@@ -10,6 +10,7 @@ export { priorDivision, type PriorOptions } from "./prior";
 export { masksDivision, type MasksOptions } from "./masks";
 export { labelsDivision, loadRegionLabels } from "./labels";
 export { enforceConnectivity } from "./connectivity";
+export { felzenszwalbDivision, FELZENSZWALB_DEFAULTS, FELZENSZWALB_PARAMS, type FelzenszwalbOptions } from "./felzenszwalb";
 export { DEFAULT_DIVISION, divide, DIVISIONS, DIVISION_METHODS, getDivision, gridSide, isMemoisable, type DivisionMethod, type DivisionOptions, type DivisionStrategy } from "./registry";
 
 /** The pixel indices (y·width + x, ascending) of every region. */

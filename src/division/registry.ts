@@ -12,6 +12,7 @@ import { labelsDivision } from "./labels";
 import { masksDivision } from "./masks";
 import { priorDivision } from "./prior";
 import { type SeedGrid, slicoDivision } from "./slico";
+import { felzenszwalbDivision, FELZENSZWALB_PARAMS } from "./felzenszwalb";
 
 /**
  * How an image is divided. Defaults:
@@ -19,14 +20,16 @@ import { type SeedGrid, slicoDivision } from "./slico";
  * - slico: `regions` REGIONS.default (the target; the division reports the count reached), `iterations` 10, `grid` "square";
  * - prior: the prior saliency `map` (any resolution), `n` 10, `m` 25 (SMDL Algorithm 1);
  * - masks: one 0/1 `Uint8Array` per mask at image resolution, `delta` 0.001 (LIMA Algorithm 2);
- * - labels: one region id per pixel at image resolution, one region per distinct id, kept as given.
+ * - labels: one region id per pixel at image resolution, one region per distinct id, kept as given;
+ * - felzenszwalb: `scale` 500, `sigma` 0.8, `minSize` 20 (graph segmentation, SEA-NN's pre-processing).
  */
 export type DivisionOptions =
   | { readonly method: "grid"; readonly regions?: number }
   | { readonly method: "slico"; readonly regions?: number; readonly iterations?: number; readonly grid?: SeedGrid }
   | { readonly method: "prior"; readonly map: SaliencyMap; readonly n?: number; readonly m?: number }
   | { readonly method: "masks"; readonly masks: readonly Uint8Array[]; readonly delta?: number }
-  | { readonly method: "labels"; readonly values: ArrayLike<number> };
+  | { readonly method: "labels"; readonly values: ArrayLike<number> }
+  | { readonly method: "felzenszwalb"; readonly scale?: number; readonly sigma?: number; readonly minSize?: number };
 
 export type DivisionMethod = DivisionOptions["method"];
 
@@ -77,11 +80,16 @@ const labels: DivisionStrategy<"labels"> = {
   divide: (image, o) => labelsDivision(o.values, image.width, image.height),
 };
 
+const felzenszwalb: DivisionStrategy<"felzenszwalb"> = {
+  name: "felzenszwalb", title: "Felzenszwalb–Huttenlocher graph segmentation (SEA-NN's pre-processing)", params: FELZENSZWALB_PARAMS, memoisable: true,
+  divide: (image, o) => felzenszwalbDivision(image, o),
+};
+
 /** The default division: SLICO with the schema's default |V|. */
 export const DEFAULT_DIVISION: DivisionOptions = Object.freeze({ method: "slico", regions: REGIONS.default });
 
 /** Every registered strategy, by name. */
-export const DIVISIONS: { readonly [M in DivisionMethod]: DivisionStrategy<M> } = { grid, slico, prior, masks, labels };
+export const DIVISIONS: { readonly [M in DivisionMethod]: DivisionStrategy<M> } = { grid, slico, prior, masks, labels, felzenszwalb };
 
 export const DIVISION_METHODS = Object.keys(DIVISIONS) as DivisionMethod[];
 

@@ -24,17 +24,21 @@ export function submodularMethod(describe: Omit<AttributionMethod, "create" | "u
     ...describe,
     usesDivision: true,
     create(model: BlackBoxModel, options: Readonly<Record<string, unknown>> = {}): SubmodularAttributor {
-      const o = resolveMethodOptions(describe.params, options);
-      const lambdas = presetLambdas(o.preset as string, options.lambdas as Partial<LambdaValues> | undefined);
-      const explainer = new Explainer(model, {
-        search: search ?? (o.search as SearchKind),
-        ...(o.np !== undefined ? { np: o.np as number } : {}),
-        lambdas,
-        confidence: o.confidence as "entropy" | "edl",
-        baseline: o.baseline as number,
-      });
+      const explainerOptions = (given: Readonly<Record<string, unknown>>) => {
+        const o = resolveMethodOptions(describe.params, given);
+        return {
+          search: search ?? (o.search as SearchKind),
+          ...(o.np !== undefined ? { np: o.np as number } : {}),
+          lambdas: presetLambdas(o.preset as string, given.lambdas as Partial<LambdaValues> | undefined),
+          confidence: o.confidence as "entropy" | "edl",
+          baseline: o.baseline as number,
+        };
+      };
+      const explainer = new Explainer(model, explainerOptions(options));
       return {
         explainer,
+        // Other λ, n_p, search…: the same explainer, so its memoised model outputs serve the re-run.
+        setOptions: (given) => explainer.setOptions(explainerOptions(given)),
         async attribute(image: RgbImage, request: AttributionRequest): Promise<AttributionResult> {
           const e = await explainer.explain(image, {
             target: request.target,

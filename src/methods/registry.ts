@@ -12,6 +12,7 @@ import { RISE } from "./rise";
 import { salvageMethod } from "./salvage";
 import { SMDL } from "./smdl";
 import { SOP } from "./sop/method";
+import { seannMethod as SEANN } from "./seann";
 import type { AttributionMethod } from "./types";
 
 export const METHODS: readonly AttributionMethod[] = [
@@ -23,6 +24,7 @@ export const METHODS: readonly AttributionMethod[] = [
   HSIC,
   SMDL,
   SOP,
+  SEANN,
   salvageMethod,
 ];
 

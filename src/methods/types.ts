@@ -59,6 +59,12 @@ export interface AttributionResult {
 /** A method bound to a model and its resolved options. Anything owning resources has dispose(). */
 export interface Attributor {
   attribute(image: RgbImage, request: AttributionRequest): Promise<AttributionResult>;
+  /**
+   * Optional: re-binds new options (checked like create's) in place, keeping whatever the
+   * attributor memoised. The explorer uses it so that a λ or n_p change re-runs LIMA from its
+   * own output cache instead of a fresh attributor's.
+   */
+  setOptions?(options: Readonly<Record<string, unknown>>): void;
   dispose?(): void | Promise<void>;
 }
 

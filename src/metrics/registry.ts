@@ -10,6 +10,7 @@ import { ATTRIBUTION_ERROR_METRIC, GROUPED_METRIC } from "./grouped";
 import { localisationMetric } from "./localisation";
 import { rsrgMetric, srgMetric } from "./srg";
 import type { MetricBenchmark, MetricSpec } from "./types";
+import { MDRS_METRIC } from "./mdrs";
 
 export const STEPS: NumberParam = { kind: "number", name: "steps", label: "steps", default: 50, min: 1, max: 1000, integer: true, unit: "steps", meaning: "pixel insertion/deletion steps (steps + 1 points per curve)" };
 export const MU_SAMPLES: NumberParam = { kind: "number", name: "samples", label: "μF masks", flag: "mu-samples", default: 200, min: 3, max: 100_000, integer: true, unit: "masks", meaning: "μFidelity's random masks" };
@@ -71,7 +72,7 @@ export const MU_FIDELITY: MetricSpec = {
   },
 };
 
-export const METRICS: readonly MetricSpec[] = [PIXEL_CURVES, HIGHEST_CONFIDENCE, MU_FIDELITY, GROUPED_METRIC, ATTRIBUTION_ERROR_METRIC, srgMetric, rsrgMetric, localisationMetric];
+export const METRICS: readonly MetricSpec[] = [PIXEL_CURVES, HIGHEST_CONFIDENCE, MU_FIDELITY, GROUPED_METRIC, ATTRIBUTION_ERROR_METRIC, MDRS_METRIC, srgMetric, rsrgMetric, localisationMetric];
 
 /** The metrics eval computes unless told otherwise (`--metrics`): METHOD.md §6's protocol. */
 export const DEFAULT_METRICS: readonly string[] = [PIXEL_CURVES.name, HIGHEST_CONFIDENCE.name, MU_FIDELITY.name];

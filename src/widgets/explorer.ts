@@ -1,58 +1,71 @@
-import type { DivisionOptions } from "../division";
-import { Explainer, type ExplainProgress } from "../explain/explainer";
-import type { Explanation } from "../explain/result";
-import { CONFIDENCE_RANGES } from "../explain/curves";
+import { divide, type DivisionOptions } from "../division";
+import { CONFIDENCE_RANGES, highestConfidence } from "../explain/curves";
 import { colourOf, normalise } from "../image/colormap";
+import { loadImage } from "../image/load";
 import { encodePng } from "../image/png";
+import { METHODS } from "../methods/registry";
+import type { AttributionMethod, Attributor } from "../methods/types";
 import type { BlackBoxModel } from "../model/types";
-import { LIMA_LAMBDAS } from "../score/options";
-import type { RgbImage } from "../types";
+import { type ParamSpec, resolveParams } from "../params/types";
+import type { Division, RgbImage, SaliencyMap } from "../types";
+import { topK } from "../util/math";
+import { CachedModel } from "./cached-model";
+import { regionCurves, regionOrderFromMap } from "./curves";
+import { listPhotos, type NamedPhoto, thumbnailPng, trueLabel } from "./photos";
+import { applyPreset, EXPLORER_DIVISION_PARAMS, methodOptions } from "./schema";
 import {
   EXPLORER_MODEL,
   EXPLORER_VIEW,
   type ExplorerSettings,
   type ExplorerStateData,
-  type RunMetrics,
-  SETTING_KEYS,
+  type MethodInfo,
+  type MethodResult,
+  type ParamValues,
+  type PhotoInfo,
   WIDGET_MODULE,
   WIDGET_MODULE_RANGE,
+  WRITABLE_KEYS,
 } from "./protocol";
 import { LatestWins, type RunOutcome } from "./scheduler";
 import { type Binary, Widget } from "./widget";
 
-/** Options of {@link explore}; every field has a default. */
-export interface ExploreOptions {
-  /** Caption shown above the image, e.g. the file name (plain text). Default "image". */
-  readonly title?: string;
-  /** Initial settings. Default: LIMA's λ (20, 5, 0.05, 0.01), n_p 8, SLICO with 49 regions, bidirectional search, predicted class. */
-  readonly settings?: Partial<ExplorerSettings>;
-  /** Memory bound of the cached model outputs (default 256 MiB, LRU eviction). */
-  readonly cacheBytes?: number;
-  /** An Explainer to reuse (its cache included); default a new one for `model`. */
-  readonly explainer?: Explainer;
-  /** Show the widget in the running cell (default true). */
-  readonly display?: boolean;
+/** Settings as a caller gives them: any part, the rest from the schema's defaults. */
+export interface ExplorerSettingsInput {
+  readonly method?: string;
+  readonly compare?: string;
+  /** Options per method name; each method's missing options take their defaults. */
+  readonly params?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly division?: Readonly<Record<string, unknown>>;
+  readonly target?: number;
 }
 
-export const DEFAULT_SETTINGS: ExplorerSettings = Object.freeze({
-  lambda_cons: LIMA_LAMBDAS.cons,
-  lambda_colla: LIMA_LAMBDAS.colla,
-  lambda_conf: LIMA_LAMBDAS.conf,
-  lambda_eff: LIMA_LAMBDAS.eff,
-  np: 8,
-  regions: 49,
-  division: "slico",
-  search: "bidirectional",
-  target: -1,
-});
+/** Options of {@link explore}; every field has a default. */
+export interface ExploreOptions {
+  /** Caption of a single image given without a name (plain text). Default "image". */
+  readonly title?: string;
+  /** Initial settings. Default: the first registered method with its schema defaults, no comparison, the schema's division, the predicted class. */
+  readonly settings?: ExplorerSettingsInput;
+  /** Index of the photo shown first (default 0). */
+  readonly photo?: number;
+  /** Memory bound of the cached model outputs (default 256 MiB, LRU eviction). */
+  readonly cacheBytes?: number;
+  /** Show the widget in the running cell (default true). */
+  readonly display?: boolean;
+  /** Methods offered (default the registry, src/methods/registry.ts). */
+  readonly methods?: readonly AttributionMethod[];
+  /** Schema of the shared division: `division` (a strategy name) and `regions` (default {@link EXPLORER_DIVISION_PARAMS}). */
+  readonly divisionParams?: readonly ParamSpec[];
+}
 
-type State = ExplorerStateData & { image_png: Binary; map_png: Binary; labels: Binary };
+type State = ExplorerStateData & { image_png: Binary; map_png: Binary; compare_map_png: Binary; labels: Binary; thumbs_png: Binary };
 
 /** One finished or cancelled run, as the explorer saw it (for tests and latency numbers). */
 export interface ExplorerRunRecord {
   readonly run: number;
   readonly settings: ExplorerSettings;
+  readonly photo: number;
   readonly outcome: RunOutcome["kind"];
+  /** Real model runs and cache hits of the whole run (all methods and curves). */
   readonly forwardPasses: number;
   readonly cacheHits: number;
   /** ms from the run's start to its first progress update and to its end. */
@@ -60,30 +73,87 @@ export interface ExplorerRunRecord {
   readonly ms: number;
 }
 
-/** Checks settings from the front-end; returns the problems in words, or undefined. */
-export function checkSettings(s: unknown, classes: number): string | undefined {
-  if (typeof s !== "object" || s === null) return "settings must be an object";
-  const v = s as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const k of ["lambda_cons", "lambda_colla", "lambda_conf", "lambda_eff"]) {
-    if (typeof v[k] !== "number" || !Number.isFinite(v[k]) || (v[k] as number) < 0) problems.push(`${k} = ${String(v[k])} (allowed: a finite number ≥ 0)`);
-  }
-  if (!Number.isInteger(v.np) || (v.np as number) < 1) problems.push(`np = ${String(v.np)} (allowed: an integer ≥ 1)`);
-  if (!Number.isInteger(v.regions) || (v.regions as number) < 2 || (v.regions as number) > 400) problems.push(`regions = ${String(v.regions)} (allowed: an integer 2..400)`);
-  if (v.division !== "slico" && v.division !== "grid") problems.push(`division = ${String(v.division)} (allowed: slico, grid)`);
-  if (v.search !== "bidirectional" && v.search !== "greedy") problems.push(`search = ${String(v.search)} (allowed: bidirectional, greedy)`);
-  if (!Number.isInteger(v.target) || (v.target as number) < -1 || (v.target as number) >= classes) problems.push(`target = ${String(v.target)} (allowed: -1 for the prediction, or a class index 0..${classes - 1})`);
-  const unknown = Object.keys(v).filter((k) => !(SETTING_KEYS as readonly string[]).includes(k));
-  if (unknown.length) problems.push(`unknown setting(s) ${unknown.join(", ")} (allowed: ${SETTING_KEYS.join(", ")})`);
-  return problems.length ? `invalid settings: ${problems.join("; ")}` : undefined;
+/** Every setting at its schema default: the first method, no comparison, the predicted class. */
+export function defaultSettings(methods: readonly AttributionMethod[] = METHODS, divisionParams: readonly ParamSpec[] = EXPLORER_DIVISION_PARAMS): ExplorerSettings {
+  if (methods.length === 0) throw new RangeError("the explorer needs at least one method");
+  return {
+    method: methods[0].name,
+    compare: "",
+    params: Object.fromEntries(methods.map((m) => [m.name, resolveParams(m.params)])),
+    division: resolveParams(divisionParams),
+    target: -1,
+  };
 }
 
-/** The colour-mapped importance map as RGB PNG bytes. */
-function mapPng(result: Explanation): Uint8Array {
-  const values = normalise(result.importanceMap);
+/**
+ * Settings from any partial input: each part checked against its schema (method names against
+ * the registry, options against each method's params, the division against its params, the target
+ * against the model's classes), defaults filled from `base`. Every problem is reported at once in
+ * one RangeError.
+ */
+export function resolveSettings(input: unknown, classes: number, methods: readonly AttributionMethod[] = METHODS, divisionParams: readonly ParamSpec[] = EXPLORER_DIVISION_PARAMS, base: ExplorerSettings = defaultSettings(methods, divisionParams)): ExplorerSettings {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) throw new TypeError(`settings must be an object, not ${JSON.stringify(input)}`);
+  const v = input as Record<string, unknown>;
+  const problems: string[] = [];
+  const names = methods.map((m) => m.name);
+  const allowed = ["method", "compare", "params", "division", "target"];
+  const unknown = Object.keys(v).filter((k) => !allowed.includes(k));
+  if (unknown.length) problems.push(`unknown setting(s) ${unknown.join(", ")} (allowed: ${allowed.join(", ")})`);
+  const method = v.method ?? base.method;
+  if (typeof method !== "string" || !names.includes(method)) problems.push(`method ${JSON.stringify(method)} is not allowed: use one of ${names.join(", ")}`);
+  const compare = v.compare ?? base.compare;
+  if (typeof compare !== "string" || (compare !== "" && !names.includes(compare))) problems.push(`compare ${JSON.stringify(compare)} is not allowed: use "" (none) or one of ${names.join(", ")}`);
+  else if (compare !== "" && compare === method) problems.push(`compare ${JSON.stringify(compare)} is the method itself: pick another method or "" (none)`);
+  const params: Record<string, ParamValues> = {};
+  const givenParams = v.params ?? {};
+  if (typeof givenParams !== "object" || givenParams === null || Array.isArray(givenParams)) problems.push(`params must be an object by method name, not ${JSON.stringify(givenParams)}`);
+  else {
+    for (const k of Object.keys(givenParams)) if (!names.includes(k)) problems.push(`params.${k}: no such method (allowed: ${names.join(", ")})`);
+    for (const m of methods) {
+      const given = (givenParams as Record<string, unknown>)[m.name];
+      if (given !== undefined && (typeof given !== "object" || given === null || Array.isArray(given))) {
+        problems.push(`params.${m.name} must be an object, not ${JSON.stringify(given)}`);
+        continue;
+      }
+      try {
+        const merged = applyPreset(m.params, base.params[m.name], { ...base.params[m.name], ...(given as Record<string, unknown> | undefined) });
+        params[m.name] = resolveParams(m.params, merged);
+      } catch (e) {
+        problems.push(`params.${m.name}: ${(e as Error).message}`);
+      }
+    }
+  }
+  let division: ParamValues = base.division;
+  const givenDivision = v.division ?? {};
+  if (typeof givenDivision !== "object" || givenDivision === null || Array.isArray(givenDivision)) problems.push(`division must be an object, not ${JSON.stringify(givenDivision)}`);
+  else {
+    try {
+      division = resolveParams(divisionParams, { ...base.division, ...(givenDivision as Record<string, unknown>) });
+    } catch (e) {
+      problems.push(`division: ${(e as Error).message}`);
+    }
+  }
+  const target = v.target ?? base.target;
+  if (!Number.isInteger(target) || (target as number) < -1 || (target as number) >= classes) problems.push(`target ${JSON.stringify(target)} is not allowed: use -1 for the prediction, or a class index 0..${classes - 1}`);
+  if (problems.length) throw new RangeError(`invalid settings: ${problems.join("; ")}`);
+  return { method: method as string, compare: compare as string, params, division, target: target as number };
+}
+
+/** The colour-mapped map as RGB PNG bytes (min–max normalised: the colour bar carries the scale). */
+function mapPng(map: SaliencyMap): Uint8Array {
+  const values = normalise(map);
   const rgb = new Uint8ClampedArray(values.length * 3);
   values.forEach((v, p) => rgb.set(colourOf(v), p * 3));
-  return new Uint8Array(encodePng(rgb, result.importanceMap.width, result.importanceMap.height));
+  return new Uint8Array(encodePng(rgb, map.width, map.height));
+}
+
+function mapRange(map: SaliencyMap): [number, number] {
+  let min = Infinity, max = -Infinity;
+  for (const v of map.data) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
 }
 
 /** The division's region index per pixel as little-endian Uint16 bytes. */
@@ -94,68 +164,96 @@ function labelBytes(labels: ArrayLike<number>): Uint8Array {
   return out;
 }
 
-function metricsOf(result: Explanation): RunMetrics {
-  const ins = result.insertion;
-  let best = 0;
-  ins.y.forEach((y, i) => (y > ins.y[best] ? (best = i) : undefined));
-  return {
-    insertion_auc: ins.auc,
-    deletion_auc: result.deletion.auc,
-    highest_confidence: CONFIDENCE_RANGES.map((p) => result.highestConfidence[String(p)]?.score ?? NaN),
-    best_step: best,
-    forward_passes: result.forwardPasses,
-    cache_hits: result.cacheHits,
-    ms: Math.round(result.ms),
-    regions: result.division.count,
-  };
+function rgbPng(image: RgbImage): Uint8Array {
+  return new Uint8Array(encodePng(Uint8ClampedArray.from(image.data), image.width, image.height));
 }
 
-function divisionOf(s: ExplorerSettings): DivisionOptions {
-  return { method: s.division, regions: s.regions };
+function methodInfo(m: AttributionMethod): MethodInfo {
+  return { name: m.name, title: m.title, paper: m.paper, uses_division: m.usesDivision, params: [...m.params] };
+}
+
+/** A single image or a list, each with or without a name, as {@link NamedPhoto}s. */
+function namedPhotos(source: RgbImage | NamedPhoto | readonly (RgbImage | NamedPhoto)[], title: string): NamedPhoto[] {
+  const list = Array.isArray(source) ? (source as readonly (RgbImage | NamedPhoto)[]) : [source as RgbImage | NamedPhoto];
+  if (list.length === 0) throw new RangeError("explore needs at least one photo");
+  return list.map((p, i) => ("image" in p ? p : { image: p, title: list.length === 1 ? title : `${title} ${i + 1}` }));
 }
 
 /**
- * The live explorer (widget model "ExplorerModel" of lima-xai-widgets): the front-end's sliders
- * change {@link ExplorerSettings}; every change re-runs LIMA Algorithm 1 through one
- * {@link Explainer}, whose memoised model outputs make λ / n_p changes mostly cache hits and
- * whose memoised divisions make a return to an earlier |V| cheap. Runs are latest-wins: a newer
- * change cancels the running one. Progress (the growing insertion prefix) streams to the view.
+ * The live explorer (widget model "ExplorerModel" of lima-xai-widgets). The front-end's controls
+ * are built from the schema the kernel sends (every registered method's params, the division's
+ * params) and change one JSON value, {@link ExplorerSettings}; every change re-runs the chosen
+ * method — and the compared one — on the current photo and the shared division, through one
+ * output cache ({@link CachedModel}) so that a re-run mostly reads cached outputs. Both methods'
+ * region insertion/deletion curves are measured by the same function ({@link regionCurves}).
+ * Runs are latest-wins: a newer change cancels the running one. Keys other than
+ * {@link WRITABLE_KEYS} belong to the kernel: front-end writes to them are refused.
  */
 export class ExplorerWidget extends Widget<State> {
-  readonly explainer: Explainer;
+  /** The model behind the output cache. */
+  readonly cached: CachedModel;
   /** Every run's outcome and counts, oldest first. */
   readonly history: ExplorerRunRecord[] = [];
+  readonly methods: readonly AttributionMethod[];
+  readonly divisionParams: readonly ParamSpec[];
   private readonly scheduler: LatestWins;
+  private readonly photoList: readonly NamedPhoto[];
+  private readonly divisions = new Map<string, Division>();
+  private predictions: Promise<void> | undefined;
+  private readonly attributors = new Map<string, { key: string; attributor: Attributor }>();
 
-  constructor(readonly model: BlackBoxModel, readonly image: RgbImage, options: ExploreOptions = {}) {
-    const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-    const problem = checkSettings(settings, model.labels.length);
-    if (problem) throw new RangeError(problem);
-    const rgb = Uint8ClampedArray.from(image.data);
+  constructor(readonly model: BlackBoxModel, photos: RgbImage | NamedPhoto | readonly (RgbImage | NamedPhoto)[], options: ExploreOptions = {}) {
+    const methods = options.methods ?? METHODS;
+    const divisionParams = options.divisionParams ?? EXPLORER_DIVISION_PARAMS;
+    const defaults = defaultSettings(methods, divisionParams);
+    const settings = resolveSettings(options.settings ?? {}, model.labels.length, methods, divisionParams, defaults);
+    const list = namedPhotos(photos, options.title ?? "image");
+    const { width, height } = model.inputSize;
+    for (const p of list) {
+      if (p.image.width !== width || p.image.height !== height) throw new RangeError(`photo ${p.title} is ${p.image.width}×${p.image.height}; model ${model.name} needs ${width}×${height} (load it with loadImage(file, model.card))`);
+    }
+    const photo = options.photo ?? 0;
+    if (!Number.isInteger(photo) || photo < 0 || photo >= list.length) throw new RangeError(`photo ${photo} is not allowed: use 0..${list.length - 1}`);
+    const thumbs = list.map((p) => thumbnailPng(p.image));
+    let offset = 0;
+    const infos: PhotoInfo[] = list.map((p, i) => {
+      const thumb: [number, number] = [offset, thumbs[i].length];
+      offset += thumbs[i].length;
+      return { title: p.title, predicted: "", predicted_score: NaN, truth: trueLabel(p.title, model), thumb };
+    });
+    const thumbsPng = new Uint8Array(offset);
+    thumbs.forEach((t, i) => thumbsPng.set(t, infos[i].thumb[0]));
     super(
       {
         settings,
-        title: options.title ?? "image",
+        photo,
+        photos: infos,
+        methods: methods.map(methodInfo),
+        division_params: [...divisionParams],
+        defaults,
+        colormap: [0, 0.25, 0.5, 0.75, 1].map((v) => colourOf(v).map(Math.round)),
+        title: list[photo].title,
         model_name: model.name,
-        width: image.width,
-        height: image.height,
+        width,
+        height,
         classes: [...model.labels],
         top5: [],
         target_label: "",
-        order: [],
-        insertion: null,
-        deletion: null,
-        partial: null,
-        metrics: null,
+        target_probability: NaN,
+        regions: 0,
+        results: [],
         progress: null,
         status: "idle",
         error: "",
         run: 0,
         step: 0,
         opacity: 0.5,
-        image_png: new Uint8Array(encodePng(rgb, image.width, image.height)),
+        y_fit: false,
+        image_png: rgbPng(list[photo].image),
         map_png: new Uint8Array(0),
+        compare_map_png: new Uint8Array(0),
         labels: new Uint8Array(0),
+        thumbs_png: thumbsPng,
       },
       {
         _model_name: EXPLORER_MODEL,
@@ -166,7 +264,10 @@ export class ExplorerWidget extends Widget<State> {
         _view_module_version: WIDGET_MODULE_RANGE,
       },
     );
-    this.explainer = options.explainer ?? new Explainer(model, { cacheBytes: options.cacheBytes });
+    this.methods = methods;
+    this.divisionParams = divisionParams;
+    this.photoList = list;
+    this.cached = new CachedModel(model, options.cacheBytes);
     this.scheduler = new LatestWins((signal) => this.runOnce(signal), (outcome) => this.finished(outcome));
   }
 
@@ -180,12 +281,26 @@ export class ExplorerWidget extends Widget<State> {
     return this.scheduler.started;
   }
 
-  /** Changes settings from the kernel side (as a slider would) and re-runs. */
-  update(settings: Partial<ExplorerSettings>): void {
-    const next = { ...this.state.settings, ...settings };
-    const problem = checkSettings(next, this.model.labels.length);
-    if (problem) throw new RangeError(problem);
+  /** Changes settings from the kernel side (as the controls would) and re-runs. Options merge per method. */
+  update(settings: ExplorerSettingsInput): void {
+    const s = this.state.settings;
+    const params = Object.fromEntries(Object.entries(s.params).map(([k, v]) => [k, { ...v, ...settings.params?.[k] }]));
+    const next = resolveSettings({ ...s, ...settings, params, division: { ...s.division, ...settings.division } }, this.model.labels.length, this.methods, this.divisionParams, s);
     this.set({ settings: next });
+    this.scheduler.request();
+  }
+
+  /** Shows another photo (keeping the settings) and re-runs. */
+  showPhoto(index: number): void {
+    const problem = this.checkPhoto(index);
+    if (problem) throw new RangeError(problem);
+    this.switchPhoto(index);
+    this.scheduler.request();
+  }
+
+  /** Puts every setting back to its schema default and re-runs. */
+  reset(): void {
+    this.set({ settings: this.state.defaults, error: "" });
     this.scheduler.request();
   }
 
@@ -204,10 +319,27 @@ export class ExplorerWidget extends Widget<State> {
     return this.scheduler.idle();
   }
 
+  protected override writableKeys(): readonly string[] {
+    return WRITABLE_KEYS;
+  }
+
   protected override validate(patch: Record<string, unknown>): string | undefined {
-    if ("settings" in patch) return checkSettings(patch.settings, this.model.labels.length);
-    if ("step" in patch && (!Number.isInteger(patch.step) || (patch.step as number) < 0)) return `step = ${String(patch.step)} (allowed: an integer ≥ 0)`;
-    if ("opacity" in patch && !(typeof patch.opacity === "number" && patch.opacity >= 0 && patch.opacity <= 1)) return `opacity = ${String(patch.opacity)} (allowed: 0..1)`;
+    if ("settings" in patch) {
+      try {
+        // The front-end sends the whole value; checked against the schema, nothing filled in silently.
+        const resolved = resolveSettings(patch.settings, this.model.labels.length, this.methods, this.divisionParams, this.state.settings);
+        patch.settings = resolved;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    }
+    if ("photo" in patch) {
+      const problem = this.checkPhoto(patch.photo);
+      if (problem) return problem;
+    }
+    if ("step" in patch && (!Number.isInteger(patch.step) || (patch.step as number) < 0)) return `step ${JSON.stringify(patch.step)} is not allowed: use an integer ≥ 0`;
+    if ("opacity" in patch && !(typeof patch.opacity === "number" && patch.opacity >= 0 && patch.opacity <= 1)) return `opacity ${JSON.stringify(patch.opacity)} is not allowed: use a number in 0..1`;
+    if ("y_fit" in patch && typeof patch.y_fit !== "boolean") return `y_fit ${JSON.stringify(patch.y_fit)} is not allowed: use true or false`;
     return undefined;
   }
 
@@ -216,74 +348,167 @@ export class ExplorerWidget extends Widget<State> {
   }
 
   protected override onChange(keys: readonly string[]): void {
-    if (keys.includes("settings")) this.scheduler.request();
+    if (keys.includes("photo")) this.switchPhoto(this.state.photo);
+    if (keys.includes("settings") || keys.includes("photo")) {
+      if (this.state.error) this.set({ error: "" });
+      this.scheduler.request();
+    }
   }
 
   protected override onCustom(content: Record<string, unknown>): void {
     if (content.type === "stop") this.stop();
+    else if (content.type === "reset") this.reset();
   }
 
   protected override onClose(): void {
     this.scheduler.stop();
+    for (const { attributor } of this.attributors.values()) void attributor.dispose?.();
+    this.attributors.clear();
+  }
+
+  /**
+   * The method's attributor, bound to `options`: the one of the previous run re-bound in place
+   * when it can be (Attributor.setOptions: LIMA keeps its output cache across λ and n_p changes),
+   * else a new one with the same options reused, else a new one.
+   */
+  private attributor(method: AttributionMethod, options: Record<string, unknown>): Attributor {
+    const key = JSON.stringify(options);
+    const held = this.attributors.get(method.name);
+    if (held && held.key === key) return held.attributor;
+    if (held?.attributor.setOptions) {
+      held.attributor.setOptions(options);
+      held.key = key;
+      return held.attributor;
+    }
+    void held?.attributor.dispose?.();
+    const attributor = method.create(this.cached, options);
+    this.attributors.set(method.name, { key, attributor });
+    return attributor;
+  }
+
+  private checkPhoto(index: unknown): string | undefined {
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= this.photoList.length) return `photo ${JSON.stringify(index)} is not allowed: use 0..${this.photoList.length - 1}`;
+    return undefined;
+  }
+
+  /** The new photo's image; the old photo's results go (they do not belong to it). */
+  private switchPhoto(index: number): void {
+    const p = this.photoList[index];
+    this.set({ photo: index, title: p.title, image_png: rgbPng(p.image), results: [], map_png: new Uint8Array(0), compare_map_png: new Uint8Array(0), labels: new Uint8Array(0), top5: [], target_label: "", target_probability: NaN, step: 0 });
+  }
+
+  /** The division of a photo under the settings, memoised per photo and division settings. */
+  private divisionOf(photo: number, values: ParamValues): Division {
+    const key = `${photo}|${JSON.stringify(values)}`;
+    let division = this.divisions.get(key);
+    if (!division) {
+      division = divide(this.photoList[photo].image, { method: values.division, regions: values.regions } as DivisionOptions);
+      this.divisions.set(key, division);
+      if (this.divisions.size > 32) this.divisions.delete(this.divisions.keys().next().value!);
+    }
+    return division;
+  }
+
+  /** Top-1 class of every photo (one batch through the cache, once), for the strip. */
+  private predictPhotos(signal: AbortSignal): Promise<void> {
+    this.predictions ??= (async () => {
+      const outputs = await this.cached.run(this.photoList.map((p) => p.image), { signal });
+      const photos = this.state.photos.map((info, i) => {
+        const top = topK(outputs[i].probs, 1)[0];
+        return { ...info, predicted: this.model.labels[top], predicted_score: outputs[i].probs[top] };
+      });
+      this.set({ photos });
+    })().catch((error: unknown) => {
+      this.predictions = undefined;
+      throw error;
+    });
+    return this.predictions;
   }
 
   private async runOnce(signal: AbortSignal): Promise<void> {
     const s = this.state.settings;
+    const photoIndex = this.state.photo;
+    const image = this.photoList[photoIndex].image;
     const t0 = performance.now();
     let first = NaN;
     const run = this.state.run + 1;
-    this.set({ run, status: "running", error: "", progress: null, partial: null });
-    this.explainer.setOptions({
-      lambdas: { cons: s.lambda_cons, colla: s.lambda_colla, conf: s.lambda_conf, eff: s.lambda_eff },
-      np: s.np,
-      search: s.search,
-      division: divisionOf(s),
-    });
-    let counts = { forwardPasses: 0, cacheHits: 0 };
+    const passes0 = this.model.forwardPasses;
+    const hits0 = this.cached.hits;
+    this.set({ run, status: "running", error: "", progress: { fraction: 0, phase: "division" } });
     const record = (outcome: RunOutcome["kind"]) =>
-      this.history.push({ run, settings: s, outcome, ...counts, firstUpdateMs: first, ms: performance.now() - t0 });
+      this.history.push({ run, settings: s, photo: photoIndex, outcome, forwardPasses: this.model.forwardPasses - passes0, cacheHits: this.cached.hits - hits0, firstUpdateMs: first, ms: performance.now() - t0 });
     try {
-      const result = await this.explainer.explain(this.image, {
-        target: s.target < 0 ? "predicted" : s.target,
-        signal,
-        onProgress: (p) => {
-          counts = { forwardPasses: p.forwardPasses, cacheHits: p.cacheHits };
-          if (Number.isNaN(first)) first = performance.now() - t0;
-          this.progress(p);
-        },
+      await this.predictPhotos(signal);
+      const division = this.divisionOf(photoIndex, s.division);
+      const [full] = await this.cached.run([image], { signal });
+      const predicted = topK(full.probs, 1)[0];
+      const target = s.target < 0 ? predicted : s.target;
+      this.set({
+        top5: topK(full.probs, 5).map((index) => ({ index, label: this.model.labels[index], score: full.probs[index] })),
+        target_label: this.model.labels[target],
+        target_probability: full.probs[target],
+        regions: division.count,
       });
-      counts = { forwardPasses: result.forwardPasses, cacheHits: result.cacheHits };
+      const names = [s.method, ...(s.compare ? [s.compare] : [])];
+      const results: MethodResult[] = [];
+      const maps: SaliencyMap[] = [];
+      let lastSent = 0;
+      for (const [i, name] of names.entries()) {
+        const method = this.methods.find((m) => m.name === name)!;
+        const phase = `${name} (${i + 1}/${names.length})`;
+        const progress = (fraction: number) => {
+          const now = performance.now();
+          if (Number.isNaN(first)) first = now - t0;
+          if (now - lastSent < 100 && fraction < 1) return; // at most ten updates a second
+          lastSent = now;
+          this.set({ progress: { fraction: (i + Math.min(1, Math.max(0, fraction)) * 0.9) / names.length, phase } });
+        };
+        progress(0);
+        const passes = this.model.forwardPasses, hits = this.cached.hits, t1 = performance.now();
+        const attributor = this.attributor(method, methodOptions(method.params, s.params[name]));
+        const r = await attributor.attribute(image, { target, division: method.usesDivision ? division : undefined, signal, onProgress: progress });
+        // A region method told to use our division gives its order on it; otherwise the map's region means.
+        const order = method.usesDivision && r.order && r.order.length === division.count ? [...r.order] : regionOrderFromMap(r.map, division);
+        this.set({ progress: { fraction: (i + 0.9) / names.length, phase: `${name} curves` } });
+        const curves = await regionCurves(this.cached, image, division, order, target, signal);
+        const highConfidence = highestConfidence(curves.insertion, CONFIDENCE_RANGES);
+        let best = 0;
+        curves.insertion.y.forEach((y, k) => (y > curves.insertion.y[best] ? (best = k) : undefined));
+        results.push({
+          method: name,
+          title: method.title,
+          target_label: this.model.labels[target],
+          order,
+          insertion: curves.insertion,
+          deletion: curves.deletion,
+          metrics: {
+            insertion_auc: curves.insertion.auc,
+            deletion_auc: curves.deletion.auc,
+            highest_confidence: CONFIDENCE_RANGES.map((p) => highConfidence[String(p)].score),
+            best_step: best,
+            forward_passes: this.model.forwardPasses - passes,
+            cache_hits: this.cached.hits - hits,
+            ms: Math.round(performance.now() - t1),
+          },
+          map_range: mapRange(r.map),
+          run,
+        });
+        maps.push(r.map);
+      }
       record("done");
       this.set({
         status: "done",
-        top5: result.top5.map((c) => ({ index: c.index, label: c.label, score: c.score })),
-        target_label: result.target.label,
-        order: [...result.order],
-        insertion: { x: [...result.insertion.x], y: [...result.insertion.y], auc: result.insertion.auc },
-        deletion: { x: [...result.deletion.x], y: [...result.deletion.y], auc: result.deletion.auc },
-        partial: null,
-        metrics: metricsOf(result),
+        results,
         progress: null,
-        step: metricsOf(result).best_step,
-        map_png: mapPng(result),
-        labels: labelBytes(result.division.labels),
+        step: results[0].metrics.best_step,
+        map_png: mapPng(maps[0]),
+        compare_map_png: maps[1] ? mapPng(maps[1]) : new Uint8Array(0),
+        labels: labelBytes(division.labels),
       });
     } catch (error) {
       record(signal.aborted ? "stopped" : "error");
       throw error;
     }
-  }
-
-  /** Streams a progress update: counts, and the insertion prefix found so far (grows every step). */
-  private progress(p: ExplainProgress): void {
-    const patch: Partial<State> = {
-      progress: { step: p.step, total_steps: p.totalSteps, forward_passes: p.forwardPasses, cache_hits: p.cacheHits },
-    };
-    if (p.partial) {
-      patch.partial = { x: p.partial.insertion.x, y: p.partial.insertion.y.map((v) => (Number.isFinite(v) ? v : 0)) };
-      patch.order = [...p.partial.order];
-    }
-    this.set(patch);
   }
 
   private finished(outcome: RunOutcome): void {
@@ -295,13 +520,34 @@ export class ExplorerWidget extends Widget<State> {
   }
 }
 
+/** What {@link explore} shows: an image, a named photo, or a list of either. */
+export type ExploreSource = RgbImage | NamedPhoto | readonly (RgbImage | NamedPhoto)[];
+
 /**
- * Shows the live explorer for a model and an image in the running notebook cell and starts the
- * first attribution run in the background. Returns the widget (await `whenIdle()` for the run).
+ * Shows the live explorer for a model and one or more photos in the running notebook cell and
+ * starts the first run in the background. Returns the widget (await `whenIdle()` for the run).
+ * Given a folder or a list of files, loads them for the model first (so it returns a promise).
  */
-export function explore(model: BlackBoxModel, image: RgbImage, options: ExploreOptions = {}): ExplorerWidget {
-  const widget = new ExplorerWidget(model, image, options);
+export function explore(model: BlackBoxModel, photos: ExploreSource, options?: ExploreOptions): ExplorerWidget;
+export function explore(model: BlackBoxModel, files: string | readonly string[], options?: ExploreOptions): Promise<ExplorerWidget>;
+export function explore(model: BlackBoxModel, source: ExploreSource | string | readonly string[], options: ExploreOptions = {}): ExplorerWidget | Promise<ExplorerWidget> {
+  if (typeof source === "string" || (Array.isArray(source) && source.length > 0 && source.every((s) => typeof s === "string"))) {
+    return loadPhotos(model, source as string | readonly string[]).then((photos) => explore(model, photos, options));
+  }
+  const widget = new ExplorerWidget(model, source as ExploreSource, options);
   if (options.display !== false) widget.display();
   widget.rerun();
   return widget;
+}
+
+/** Loads a folder's photos (or the listed files) at the model's input size, named by file name. */
+export async function loadPhotos(model: BlackBoxModel, source: string | readonly string[]): Promise<NamedPhoto[]> {
+  const { statSync } = await import("node:fs");
+  const path = await import("node:path");
+  const files = typeof source === "string" ? (statSync(source).isDirectory() ? listPhotos(source) : [source]) : [...source];
+  const card = (model as { card?: Parameters<typeof loadImage>[1] }).card;
+  if (!card) throw new TypeError(`model ${model.name} has no card to load photos for: give explore() images loaded with loadImage(file, preprocessing)`);
+  const photos: NamedPhoto[] = [];
+  for (const file of files) photos.push({ image: await loadImage(file, card), title: path.basename(file) });
+  return photos;
 }

@@ -70,7 +70,10 @@ export abstract class Widget<S extends object> {
   private closed = false;
   private displayed = false;
 
-  constructor(protected state: S, modelIdentity: WidgetState) {
+  constructor(
+    protected state: S,
+    private readonly modelIdentity: WidgetState,
+  ) {
     const host = jupyterHost();
     if (!host) throw new WidgetHostError();
     registerControlTarget(host.comms);
@@ -133,6 +136,13 @@ export abstract class Widget<S extends object> {
   /** A `custom` message from the front-end. */
   protected onCustom(_content: Record<string, unknown>): void {}
   protected onClose(): void {}
+  /**
+   * Keys the front-end may write, or undefined for all. An update that touches any other key is
+   * refused as a whole and the kernel's values are sent again (issue 11, item 10).
+   */
+  protected writableKeys(): readonly string[] | undefined {
+    return undefined;
+  }
   /** Checks a front-end change before it is applied; returns an error text to reject it. */
   protected validate(_patch: WidgetState): string | undefined {
     return undefined;
@@ -157,9 +167,13 @@ export abstract class Widget<S extends object> {
         const raw = typeof data.state === "object" && data.state !== null ? (data.state as WidgetState) : {};
         const patch = joinBuffers(raw, data.buffer_paths, buffers);
         const known = Object.fromEntries(Object.entries(patch).filter(([k]) => k in this.state));
-        const problem = this.validate(known);
+        const writable = this.writableKeys();
+        const owned = writable ? Object.keys(known).filter((k) => !writable.includes(k)) : [];
+        const problem = owned.length
+          ? `${owned.join(", ")} ${owned.length > 1 ? "are" : "is"} read-only: the kernel owns ${owned.length > 1 ? "them" : "it"} (the front-end may set ${writable!.join(", ")})`
+          : this.validate(known);
         if (problem !== undefined) {
-          // Rejected: tell the front-end the kernel's values again, so it shows what is in force.
+          // Refused: tell the front-end the kernel's values again, so it shows what is in force.
           this.send("update", Object.fromEntries(Object.keys(known).map((k) => [k, (this.state as WidgetState)[k]])));
           this.rejected(problem);
           return;
@@ -170,7 +184,9 @@ export abstract class Widget<S extends object> {
         return;
       }
       case "request_state":
-        this.send("update", this.state as WidgetState);
+        // The full state includes the model and view names: a front-end restoring widgets after a
+        // page reload creates the model from this reply alone (`_model_module` and the rest).
+        this.send("update", { ...this.modelIdentity, ...(this.state as WidgetState) });
         return;
       case "custom":
         this.onCustom(typeof data.content === "object" && data.content !== null ? (data.content as Record<string, unknown>) : {});

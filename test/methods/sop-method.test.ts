@@ -52,7 +52,7 @@ test("registered method \"sop\" keeps the shared result contract once its GroupS
   assert.equal(result.method, "sop");
   assert.equal(result.map.data.length, N);
   assert.ok(result.map.data.every(Number.isFinite));
-  assert.equal(result.forwardPasses, division.count + 1, "one pass per group and one for the photo");
+  assert.equal(result.forwardPasses, 2 * division.count + 1, "one pass per group (radii 1 and 2) and one for the photo");
   assert.equal(result.division?.count, division.count);
   const groups = result.groups ?? [];
   assert.ok(groups.length >= 1);

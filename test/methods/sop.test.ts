@@ -59,7 +59,7 @@ test("the SOP wrapper's prediction is the weighted sum of its groups' partial lo
     const division = gridDivision(W, H, { n: 2 });
     const photo = await encodePhoto(backbone, image, { division });
     const G = photo.masks.length;
-    assert.equal(G, 4);
+    assert.equal(G, 8, "radii 1 and 2 on 4 regions");
     // Every partial logit is what the test computes for the group alone on black.
     photo.masks.forEach((mask, i) => {
       const alone: RgbImage = { width: W, height: H, data: image.data.map((v, q) => (mask[Math.floor(q / 3)] ? v : 0)) };
@@ -83,9 +83,13 @@ test("the SOP wrapper's prediction is the weighted sum of its groups' partial lo
 });
 
 test("neighbourhoodGroups joins each region with the regions it touches", () => {
-  const { regions } = neighbourhoodGroups(gridDivision(6, 6, { n: 3 }));
+  const { regions } = neighbourhoodGroups(gridDivision(6, 6, { n: 3 }), [1]);
   assert.deepEqual(regions[0], [0, 1, 3]);
   assert.deepEqual(regions[4], [1, 3, 4, 5, 7]);
+  const two = neighbourhoodGroups(gridDivision(6, 6, { n: 3 }), [1, 2]);
+  assert.equal(two.regions.length, 18);
+  assert.deepEqual(two.regions[9], [0, 1, 2, 3, 4, 6], "region 0 within two steps");
+  assert.throws(() => neighbourhoodGroups(gridDivision(6, 6, { n: 3 }), [-1]), /group radius -1 is not allowed/);
 });
 
 test("trainGroupSelect learns to select the group that carries the class (toy, 2 classes)", () => {

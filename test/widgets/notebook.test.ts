@@ -30,21 +30,28 @@ test("nbclient saves the explorer's widget state after executing notebooks/02-ex
   assert.equal(explorer.state.title, "pelican.jpeg");
   assert.equal(explorer.state.target_label, "pelican");
   assert.equal(explorer.state.run, 2, "the first run and the λ change");
-  assert.equal((explorer.state.settings as { lambda_cons: number }).lambda_cons, 5);
+  const settings = explorer.state.settings as { method: string; params: Record<string, Record<string, number>>; division: Record<string, unknown> };
+  assert.equal(settings.method, "lima");
+  assert.equal(settings.params.lima.cons, 5);
+  assert.equal(settings.division.regions, 25);
 
-  const metrics = explorer.state.metrics as { forward_passes: number; cache_hits: number; regions: number; insertion_auc: number };
-  assert.ok(metrics.cache_hits > metrics.forward_passes, `the λ re-run mostly reads the cache: ${metrics.forward_passes} new, ${metrics.cache_hits} cached`);
+  const [result] = explorer.state.results as { method: string; order: number[]; metrics: { forward_passes: number; cache_hits: number; insertion_auc: number } }[];
+  const metrics = result.metrics;
   assert.ok(metrics.insertion_auc > 0.5 && metrics.insertion_auc <= 1);
-  const order = explorer.state.order as number[];
-  assert.equal(order.length, metrics.regions);
+  const order = result.order;
+  assert.equal(order.length, explorer.state.regions);
   assert.deepEqual([...order].sort((a, b) => a - b), order.map((_, i) => i), "the order is a permutation of the regions");
 
   const buffers = new Map((explorer.buffers ?? []).map((b) => [b.path.join("."), Buffer.from(b.data, b.encoding as BufferEncoding)]));
-  assert.deepEqual([...buffers.keys()].sort(), ["image_png", "labels", "map_png"]);
+  assert.deepEqual([...buffers.keys()].sort(), ["compare_map_png", "image_png", "labels", "map_png", "thumbs_png"]);
   assert.equal(buffers.get("image_png")!.subarray(1, 4).toString(), "PNG");
   assert.equal(buffers.get("map_png")!.subarray(1, 4).toString(), "PNG");
   assert.equal(buffers.get("labels")!.length, 224 * 224 * 2, "a Uint16 region index per pixel");
 
   const history = outputs.map((o) => notebookText(o.data?.["text/plain"] ?? "")).find((t) => t.includes("newImages"));
   assert.match(history ?? "", /run: 2, outcome: 'done'/);
+  const newImages = [...(history ?? "").matchAll(/newImages: (\d+)/g)].map((m) => Number(m[1]));
+  assert.equal(newImages.length, 2);
+  assert.ok(newImages[1] < 0.5 * newImages[0], `the λ re-run mostly reads cached outputs: ${newImages[1]} new images after ${newImages[0]}`);
+  assert.equal(metrics.forward_passes, newImages[1], "the result's count is the run's");
 });

@@ -1,18 +1,19 @@
 /**
  * The stand-alone explorer page (served by jupyter-server, see kernel/explore-server.ts and
- * `lima-xai explore`): starts a lima-ts kernel over @jupyterlab/services, runs a cell that calls
- * explore(), and renders the widget it displays with @jupyter-widgets/html-manager and our
+ * `lima-xai explore`): starts a lima-ts kernel over @jupyterlab/services, runs one constant cell
+ * (serveExplorerPage), opens a comm carrying the request, and renders the explorer widget it names with @jupyter-widgets/html-manager and our
  * widget module — the pattern of ipywidgets' examples/web3.
  *
- * Query: ?token=…&model=<name|path>&image=<file>[&regions=49][&division=slico|grid][&kernel=lima-ts].
+ * Query: ?token=…&request=<JSON PageRequest: model, images, device, settings, photo>[&kernel=lima-ts].
+ * The request goes to the kernel as the data of one comm_open, never as code; the kernel checks it.
  * Everything the page writes into the document goes through textContent, never innerHTML.
  */
 import * as base from "@jupyter-widgets/base";
 import { HTMLManager } from "@jupyter-widgets/html-manager";
 import { type Kernel, type KernelMessage, KernelManager, ServerConnection } from "@jupyterlab/services";
+import { PAGE_TARGET } from "../../src/widgets/protocol";
 import * as explorer from "../src/index";
 
-const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 
 /** An HTMLManager whose comms go to a live kernel, and which knows our widget module. */
 class LiveManager extends HTMLManager {
@@ -58,37 +59,32 @@ function fail(text: string): void {
 }
 const message = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
-/** What the page was asked to show, checked before a kernel is started. */
-interface PageRequest {
-  readonly model: string;
-  readonly image: string;
-  readonly regions: number;
-  readonly division: "slico" | "grid";
+/** What the page was asked to show: the kernel name, the token, and ONE JSON value for the kernel. */
+interface PageQuery {
+  /** The request as sent to the kernel (a PageRequest, src/widgets/page-host.ts): the kernel checks it. */
+  readonly request: Record<string, unknown>;
   readonly kernel: string;
   readonly token: string;
 }
 
-function readRequest(params: URLSearchParams): PageRequest {
-  const image = params.get("image");
-  if (!image) throw new Error("the page needs ?image=<file> (start it with: lima-xai explore --model … --image …)");
-  const regionsText = params.get("regions") ?? "49";
-  const regions = Number(regionsText);
-  if (!Number.isInteger(regions) || regions < 2 || regions > 400) throw new RangeError(`regions=${regionsText} is not allowed: use an integer 2..400`);
-  const division = params.get("division") ?? "slico";
-  if (division !== "slico" && division !== "grid") throw new RangeError(`division=${division} is not allowed: use one of slico, grid`);
-  return { model: params.get("model") ?? "squeezenet1.1-fp32", image, regions, division, kernel: params.get("kernel") ?? "lima-ts", token: params.get("token") ?? "" };
+function readQuery(params: URLSearchParams): PageQuery {
+  const raw = params.get("request");
+  if (!raw) throw new Error("the page needs ?request=<JSON> (start it with: lima-xai explore --model … --image …)");
+  let request: unknown;
+  try {
+    request = JSON.parse(raw);
+  } catch (error) {
+    throw new SyntaxError(`request= is not JSON (${message(error)})`);
+  }
+  if (typeof request !== "object" || request === null || Array.isArray(request)) throw new TypeError("request= must be a JSON object");
+  return { request: request as Record<string, unknown>, kernel: params.get("kernel") ?? "lima-ts", token: params.get("token") ?? "" };
 }
 
-/** The cell the page runs: values go in as JSON literals, never pasted as code. */
-function cell(request: PageRequest): string {
-  const title = request.image.split(/[\\/]/).pop() ?? request.image;
-  return [
-    `import { explore, loadImage, loadModel } from "lima-xai";`,
-    `const model = await loadModel(${JSON.stringify(request.model)});`,
-    `const image = await loadImage(${JSON.stringify(request.image)}, model.card);`,
-    `explore(model, image, { title: ${JSON.stringify(title)}, settings: { regions: ${request.regions}, division: ${JSON.stringify(request.division)} } });`,
-  ].join("\n");
-}
+/**
+ * The one cell the page runs, the same text every time: it makes the kernel answer the page's
+ * comm. The page's settings never become source code; they travel as the comm's JSON data.
+ */
+const CELL = `import { serveExplorerPage } from "lima-xai";\nserveExplorerPage();`;
 
 /** The server's base URL: jupyter-server serves extra static files under `<base_url>static/`. */
 function serverBaseUrl(): string {
@@ -108,8 +104,7 @@ function shutdownOnLeave(settings: ServerConnection.ISettings, kernel: Kernel.IK
 }
 
 async function main(): Promise<void> {
-  const request = readRequest(new URLSearchParams(location.search));
-  document.title = `${request.image.split(/[\\/]/).pop()} · lima-xai explorer`;
+  const request = readQuery(new URLSearchParams(location.search));
   const baseUrl = serverBaseUrl();
   const serverSettings = ServerConnection.makeSettings({ baseUrl, wsUrl: baseUrl.replace(/^http/, "ws"), token: request.token, appendToken: true });
   say(`starting the ${request.kernel} kernel…`);
@@ -124,28 +119,44 @@ async function main(): Promise<void> {
   });
 
   const manager = new LiveManager(kernel);
-  say(`loading ${request.model} and ${request.image}…`);
-  const future = kernel.requestExecute({ code: cell(request), store_history: false });
+  say("starting the explorer in the kernel…");
+  const future = kernel.requestExecute({ code: CELL, store_history: false });
   future.onIOPub = (msg: KernelMessage.IIOPubMessage) => {
-    const type = msg.header.msg_type;
-    if (type === "display_data" || type === "execute_result") {
-      const data = (msg.content as { data: Record<string, unknown> }).data;
-      const view = data[WIDGET_VIEW_MIME] as { model_id: string } | undefined;
-      if (view) show(manager, view.model_id).catch((error: unknown) => fail(`cannot show the explorer: ${message(error)}`));
-    } else if (type === "error") {
+    if (msg.header.msg_type === "error") {
       const content = msg.content as KernelMessage.IErrorMsg["content"];
       fail(`${content.ename}: ${content.evalue}`);
-    } else if (type === "stream") {
+    } else if (msg.header.msg_type === "stream") {
       const content = msg.content as KernelMessage.IStreamMsg["content"];
       (content.name === "stderr" ? console.warn : console.log)(content.text);
     }
   };
   const reply = await future.done;
-  if (reply.content.status !== "ok" && !failed) fail(`the kernel could not run the explorer cell (${reply.content.status})`);
+  if (reply.content.status !== "ok") {
+    if (!failed) fail(`the kernel could not run the explorer cell (${reply.content.status})`);
+    return;
+  }
+  const images = request.request.images;
+  say(`loading ${String(request.request.model)} and ${Array.isArray(images) ? images.length : 0} photo source(s)…`);
+  const comm = kernel.createComm(PAGE_TARGET);
+  comm.onMsg = (msg) => {
+    const data = msg.content.data as { model_id?: string; error?: string };
+    if (data.error !== undefined) fail(data.error);
+    else if (data.model_id) show(manager, data.model_id).catch((error: unknown) => fail(`cannot show the explorer: ${message(error)}`));
+  };
+  comm.open({ request: request.request } as never);
 }
 
 async function show(manager: LiveManager, modelId: string): Promise<void> {
-  const model = await manager.get_model(modelId);
+  // The widget's comm_open came first on iopub, but the manager registers it asynchronously.
+  let model: base.WidgetModel | undefined;
+  for (let tries = 0; !model; tries++) {
+    try {
+      model = await manager.get_model(modelId);
+    } catch (error) {
+      if (tries >= 50) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   const view = await manager.create_view(model);
   await manager.display_view(view, document.getElementById("explorer")!);
   if (!failed) say("");

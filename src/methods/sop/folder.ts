@@ -16,6 +16,8 @@ export interface SopFolderOptions extends RunControl {
   readonly heldOut?: readonly string[];
   /** Target |V| of the SLICO division whose neighbourhoods are the groups (default 49). */
   readonly regions?: number;
+  /** Neighbourhood radii of the groups (default DEFAULT_SOP_RADII). */
+  readonly radii?: readonly number[];
   readonly epochs?: number;
   readonly d?: number;
   readonly seed?: number;
@@ -34,7 +36,7 @@ export interface SopSetReport {
   readonly meanActiveGroups: number;
 }
 
-type Labelled = EncodedPhoto & { readonly truth?: number };
+export type Labelled = EncodedPhoto & { readonly truth?: number };
 
 /** Agreement and top-1 of SOP's predictions on encoded photos. */
 export function sopReport(backbone: SopBackbone, weights: GroupSelectWeights, photos: readonly Labelled[]): SopSetReport {
@@ -53,14 +55,15 @@ export function sopReport(backbone: SopBackbone, weights: GroupSelectWeights, ph
   return { n, agreement: agree / n, sopTop1: sopRight / labelled, backboneTop1: backRight / labelled, meanActiveGroups: active / n };
 }
 
-async function encodeAll(backbone: SopBackbone, files: readonly string[], options: SopFolderOptions): Promise<Labelled[]> {
+/** Encodes photo files (G + 1 forward passes each), with their true class when the file name carries a wnid. */
+export async function encodeAll(backbone: SopBackbone, files: readonly string[], options: SopFolderOptions): Promise<Labelled[]> {
   const classes = backbone.model.classes;
   const out: Labelled[] = [];
   for (const f of files) {
     const image = await loadImage(f, backbone.model.card);
     const wnid = path.basename(f).split("_")[0];
     const truth = classes.findIndex((c) => c.wnid === wnid);
-    out.push({ ...(await encodePhoto(backbone, image, { division: { method: "slico", regions: options.regions ?? 49 }, signal: options.signal })), truth: truth >= 0 ? truth : undefined });
+    out.push({ ...(await encodePhoto(backbone, image, { division: { method: "slico", regions: options.regions ?? 49 }, radii: options.radii, signal: options.signal })), truth: truth >= 0 ? truth : undefined });
     options.onLine?.(`encoded ${out.length}/${files.length} ${path.basename(f)}`);
   }
   return out;
@@ -73,6 +76,11 @@ export async function trainSopOnPhotos(backbone: SopBackbone, options: SopFolder
   const train = await encodeAll(backbone, options.train, options);
   const held = options.heldOut?.length ? await encodeAll(backbone, options.heldOut, options) : undefined;
   const encodeMsPerPhoto = (performance.now() - t0) / (train.length + (held?.length ?? 0));
+  return { ...fitSop(backbone, train, held, options), encodeMsPerPhoto };
+}
+
+/** Trains GroupSelect on encoded photos and reports on them and on held-out ones. */
+export function fitSop(backbone: SopBackbone, train: readonly Labelled[], held: readonly Labelled[] | undefined, options: Omit<SopFolderOptions, "train" | "heldOut">): { weights: GroupSelectWeights; train: SopSetReport; heldOut?: SopSetReport; trainMs: number; losses: number[] } {
   const t1 = performance.now();
   const { weights, losses } = trainSumOfParts(backbone.head, train, {
     epochs: options.epochs,
@@ -81,5 +89,5 @@ export async function trainSopOnPhotos(backbone: SopBackbone, options: SopFolder
     onEpoch: (e, loss, acc) => options.onLine?.(`epoch ${e + 1}: loss ${loss.toFixed(3)}, agreement on the training photos ${acc.toFixed(2)}`),
   });
   const trainMs = performance.now() - t1;
-  return { weights, train: sopReport(backbone, weights, train), heldOut: held ? sopReport(backbone, weights, held) : undefined, encodeMsPerPhoto, trainMs, losses };
+  return { weights, train: sopReport(backbone, weights, train), heldOut: held ? sopReport(backbone, weights, held) : undefined, trainMs, losses };
 }

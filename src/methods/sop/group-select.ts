@@ -35,11 +35,20 @@ export interface GroupSelectOutput {
   readonly groups: number;
 }
 
-/** Random W_q, W_k (seeded), entries N(0, 1/h) by Box–Muller. */
-export function initGroupSelect(h: number, d = 64, seed = 0): GroupSelectWeights {
+/**
+ * Starting W_q, W_k (seeded). "shared" (default): one random projection P with entries N(0, 1/d)
+ * for both, so that W_qᵀW_k ≈ I and a_{k,i} ≈ C_k·z_i/√d — GroupSelect starts by attending to the
+ * groups with the most evidence for each class (the classifier's own reading), and training
+ * refines that. "independent": two projections with entries N(0, 1/h), which start near-uniform.
+ */
+export function initGroupSelect(h: number, d = 64, seed = 0, mode: "shared" | "independent" = "shared"): GroupSelectWeights {
   if (!Number.isInteger(d) || d < 1) throw new RangeError(`projection size d ${d} is not allowed: use an integer ≥ 1`);
   const random = createRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+  if (mode === "shared") {
+    const P = Float32Array.from({ length: d * h }, () => gauss() / Math.sqrt(d));
+    return { d, h, Wq: P, Wk: Float32Array.from(P) };
+  }
   const make = () => Float32Array.from({ length: d * h }, () => gauss() / Math.sqrt(h));
   return { d, h, Wq: make(), Wk: make() };
 }
@@ -114,7 +123,7 @@ export interface GroupSelectExample {
 
 /** Options of {@link trainGroupSelect}. */
 export interface GroupSelectTraining {
-  /** Passes over the examples (default 30). */
+  /** Passes over the examples (default 3: on the shared photos more epochs overfit the training photos, docs/SOP.md). */
   readonly epochs?: number;
   /** Adam step size (default 0.005). */
   readonly learningRate?: number;
@@ -122,7 +131,41 @@ export interface GroupSelectTraining {
   readonly batch?: number;
   /** Shuffling seed (default 0). */
   readonly seed?: number;
+  /**
+   * Classes in each step's softmax (default 64): the examples' labels and, per example, the classes
+   * its groups' partial logits favour most, filled up to this many (a sampled softmax: computing all
+   * 1000 class queries each step is what makes training slow). 0 = every class.
+   */
+  readonly classesPerStep?: number;
   readonly onEpoch?: (epoch: number, loss: number, accuracy: number) => void;
+}
+
+/**
+ * The classes of one training step (a sampled softmax): every example's label, then, round-robin
+ * over the examples, the classes with the largest partial logit in any of its groups, up to
+ * `limit` classes (0 or ≥ all: every class). Returns the reduced head and each example restricted
+ * to those classes, its label re-indexed.
+ */
+function stepClasses(head: ClassifierHead, batch: readonly GroupSelectExample[], limit: number): { head: ClassifierHead; examples: Map<GroupSelectExample, GroupSelectExample> } {
+  if (limit <= 0 || limit >= head.classes) return { head, examples: new Map(batch.map((e) => [e, e])) };
+  const chosen = new Set(batch.map((e) => e.label));
+  const ranked = batch.map((e) => {
+    const best = new Float64Array(head.classes).fill(-Infinity);
+    for (let k = 0; k < head.classes; k++) for (let i = 0; i < e.groups; i++) best[k] = Math.max(best[k], e.y[k * e.groups + i]);
+    return Array.from(best.keys()).sort((a, b) => best[b] - best[a] || a - b);
+  });
+  for (let r = 0; chosen.size < limit && r < head.classes; r++) for (const list of ranked) if (chosen.size < limit) chosen.add(list[r]);
+  const ks = [...chosen].sort((a, b) => a - b);
+  const { h } = head;
+  const W = new Float32Array(ks.length * h);
+  ks.forEach((k, r) => W.set(head.W.subarray(k * h, (k + 1) * h), r * h));
+  const sub: ClassifierHead = { ...head, classes: ks.length, W, b: Float32Array.from(ks, (k) => head.b[k]) };
+  const examples = new Map(batch.map((e) => {
+    const y = new Float64Array(ks.length * e.groups);
+    ks.forEach((k, r) => y.set(e.y.subarray(k * e.groups, (k + 1) * e.groups), r * e.groups));
+    return [e, { z: e.z, y, groups: e.groups, label: ks.indexOf(e.label) }] as const;
+  }));
+  return { head: sub, examples };
 }
 
 function softmaxCrossEntropy(logits: Float64Array, label: number): { loss: number; grad: Float64Array } {
@@ -142,7 +185,7 @@ function softmaxCrossEntropy(logits: Float64Array, label: number): { loss: numbe
  * with the task loss; the backbone and C stay frozen here). Returns new weights and the loss per epoch.
  */
 export function trainGroupSelect(head: ClassifierHead, start: GroupSelectWeights, examples: readonly GroupSelectExample[], options: GroupSelectTraining = {}): { weights: GroupSelectWeights; losses: number[] } {
-  const epochs = options.epochs ?? 30;
+  const epochs = options.epochs ?? 3;
   const lr = options.learningRate ?? 0.005;
   const batch = options.batch ?? 8;
   if (examples.length === 0) throw new RangeError("GroupSelect training needs at least one example; got none");
@@ -153,11 +196,10 @@ export function trainGroupSelect(head: ClassifierHead, start: GroupSelectWeights
   const params = [Wq, Wk];
   const m = params.map((p) => new Float64Array(p.length));
   const v = params.map((p) => new Float64Array(p.length));
-  let step = 0;
+  let adamStep = 0;
   const random = createRandom(options.seed ?? 0);
   const losses: number[] = [];
   const scale = 1 / Math.sqrt(d);
-  const classes = head.classes;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const order = examples.map((_, i) => i);
     for (let i = order.length - 1; i > 0; i--) {
@@ -167,23 +209,24 @@ export function trainGroupSelect(head: ClassifierHead, start: GroupSelectWeights
     let epochLoss = 0;
     let correct = 0;
     for (let s = 0; s < order.length; s += batch) {
-      const Q = classQueries(head, w);
-      const dQ = new Float64Array(classes * d);
-      const dWk = new Float64Array(d * h);
       const ids = order.slice(s, s + batch);
+      const step = stepClasses(head, ids.map((id) => examples[id]), options.classesPerStep ?? 64);
+      const Q = classQueries(step.head, w);
+      const dQ = new Float64Array(step.head.classes * d);
+      const dWk = new Float64Array(d * h);
       for (const id of ids) {
-        const ex = examples[id];
+        const ex = step.examples.get(examples[id])!;
         const G = ex.groups;
         const out = groupSelect(ex.z, ex.y, G, Q, w);
         const { loss, grad } = softmaxCrossEntropy(out.logits, ex.label);
         epochLoss += loss;
         let best = 0;
-        for (let k = 1; k < classes; k++) if (out.logits[k] > out.logits[best]) best = k;
+        for (let k = 1; k < step.head.classes; k++) if (out.logits[k] > out.logits[best]) best = k;
         if (best === ex.label) correct++;
         const dKeys = new Float64Array(G * d);
         const dc = new Float64Array(G);
         const da = new Float64Array(G);
-        for (let k = 0; k < classes; k++) {
+        for (let k = 0; k < step.head.classes; k++) {
           if (grad[k] === 0) continue;
           for (let i = 0; i < G; i++) dc[i] = (grad[k] * ex.y[k * G + i]) / ids.length;
           sparsemaxBackward(out.c.subarray(k * G, (k + 1) * G), dc, da);
@@ -205,13 +248,13 @@ export function trainGroupSelect(head: ClassifierHead, start: GroupSelectWeights
       }
       // dW_q = dQᵀ (d × classes) · C (classes × h)
       const dWq = new Float64Array(d * h);
-      for (let k = 0; k < classes; k++) for (let t = 0; t < d; t++) {
+      for (let k = 0; k < step.head.classes; k++) for (let t = 0; t < d; t++) {
         const g = dQ[k * d + t];
         if (g === 0) continue;
-        for (let j = 0; j < h; j++) dWq[t * h + j] += g * head.W[k * h + j];
+        for (let j = 0; j < h; j++) dWq[t * h + j] += g * step.head.W[k * h + j];
       }
-      step++;
-      [dWq, dWk].forEach((g, p) => adam(params[p], g, m[p], v[p], step, lr));
+      adamStep++;
+      [dWq, dWk].forEach((g, p) => adam(params[p], g, m[p], v[p], adamStep, lr));
     }
     losses.push(epochLoss / examples.length);
     options.onEpoch?.(epoch, epochLoss / examples.length, correct / examples.length);

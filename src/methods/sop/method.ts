@@ -15,7 +15,7 @@ import type { Division, RgbImage } from "../../types";
 import { requestDivision } from "../common";
 import type { AttributionMethod, AttributionRequest, AttributionResult, Attributor } from "../types";
 import { parseGroupSelect, type GroupSelectWeights } from "./group-select";
-import { encodePhoto, loadSopBackbone, predictSop, type SopBackbone } from "./index";
+import { DEFAULT_SOP_RADII, encodePhoto, loadSopBackbone, predictSop, type SopBackbone } from "./index";
 
 /** Where trained GroupSelect weights live: $LIMA_XAI_SOP_DIR, else `sop/` beside the model cache. */
 export function sopWeightsDir(): string {
@@ -32,7 +32,7 @@ export const SOP_PARAMS: readonly ParamSpec[] = [
   { kind: "number", name: "baseline", label: "group baseline", flag: "sop-baseline", default: 0, min: 0, max: 255, unit: "pixel value", meaning: "value of the pixels outside a group when the backbone encodes it" },
 ];
 
-function loadWeights(model: string, h: number): GroupSelectWeights {
+function loadWeights(model: string, h: number): GroupSelectWeights & { meta: Record<string, unknown> } {
   const file = sopWeightsFile(model);
   if (!existsSync(file)) {
     throw new ModelError(`no trained SOP GroupSelect for model ${model} in ${sopWeightsDir()}: train one with \`lima-xai sop-train --model ${model} --images <folder of photos>\` (or set LIMA_XAI_SOP_DIR)`);
@@ -42,11 +42,17 @@ function loadWeights(model: string, h: number): GroupSelectWeights {
   return w;
 }
 
+/** The group radii the weights were trained with (their `radii` metadata; the default radii when absent). */
+function groupRadii(w: GroupSelectWeights & { meta?: Record<string, unknown> }): number[] {
+  const r = w.meta?.radii;
+  return Array.isArray(r) && r.every((v) => Number.isInteger(v) && v >= 0) ? (r as number[]) : [...DEFAULT_SOP_RADII];
+}
+
 class SopAttributor implements Attributor {
-  private state?: Promise<{ backbone: SopBackbone; weights: GroupSelectWeights }>;
+  private state?: Promise<{ backbone: SopBackbone; weights: GroupSelectWeights & { meta?: Record<string, unknown> } }>;
   constructor(private readonly model: BlackBoxModel, private readonly baseline: number) {}
 
-  private load(): Promise<{ backbone: SopBackbone; weights: GroupSelectWeights }> {
+  private load(): Promise<{ backbone: SopBackbone; weights: GroupSelectWeights & { meta?: Record<string, unknown> } }> {
     this.state ??= (async () => {
       const backbone = await loadSopBackbone(this.model.name);
       try {
@@ -64,7 +70,7 @@ class SopAttributor implements Attributor {
     const { backbone, weights } = await this.load();
     const passes0 = backbone.model.forwardPasses;
     const division: Division = requestDivision(image, request);
-    const photo = await encodePhoto(backbone, image, { division, baseline: this.baseline, signal: request.signal });
+    const photo = await encodePhoto(backbone, image, { division, baseline: this.baseline, radii: groupRadii(weights), signal: request.signal });
     const r = predictSop(backbone.head, weights, photo, request.target);
     const data = new Float32Array(image.width * image.height);
     r.weights.forEach((c, i) => {
