@@ -5,7 +5,8 @@
  * import { loadModel, loadImage, Explainer } from "lima-xai";
  * const model = await loadModel("squeezenet1.1-fp32");
  * const image = await loadImage("photo.jpg", model.card);
- * const result = await new Explainer(model, { division: { method: "slico", regions: 49 } }).explain(image);
+ * const result = await new Explainer(model, { preset: "paper" }).explain(image);
+ * // any registered method: getMethod("rise").create(model, { masks: 2000 }).attribute(image, { target: 1 })
  * ```
  */
 export type { Division, RgbImage, SaliencyMap, RunControl } from "./types";
@@ -40,4 +41,7 @@ export { figuresPage } from "./plot/html";
 export { JUPYTER_DISPLAY, jupyterHost, setJupyterHost, type JupyterHost, type MimeBundle, type Comm, type CommManager } from "./jupyter/host";
 export { toMimeBundle, display } from "./jupyter/mime";
 export * from "./eval";
+export { METHODS, METHOD_NAMES, getMethod, methodsForFrontEnd, submodularMethod, type SubmodularAttributor, type AttributionGroup, type AttributionMethod, type AttributionRequest, type AttributionResult, type Attributor } from "./methods";
+export { PRESETS, PRESET_NAMES, DEFAULT_PRESET, DEFAULT_LAMBDAS as DEFAULT_PRESET_LAMBDAS, LAMBDAS as LAMBDA_PARAMS, REGIONS, NP, SEARCH, CONFIDENCE, BASELINE, SEED, BATCH, DEVICE, DIVISION, LIMA_PARAMS, SMDL_PARAMS, DIVISION_PARAMS, PRESET, presetLambdas, schemaForFrontEnd, type FrontEndSchema, type LambdaValues, type PresetName } from "./params/lima";
+export { checkParam, resolveParams, resolveParamTree, type ParamSpec, type NumberParam, type ChoiceParam, type BooleanParam, type ResolvedParams } from "./params/types";
 export * from "./widgets";

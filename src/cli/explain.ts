@@ -32,6 +32,9 @@ export function methodParamSpecs(methods = METHODS): ParamSpec[] {
 /** Parameters of `explain` besides the methods' own. */
 const COMMAND_PARAMS: readonly ParamSpec[] = [METHOD, DIVISION, REGIONS, BATCH, DEVICE];
 
+/** Every parameter `explain` reads from a flag: its own and every method's (for the schema test and --help). */
+export const EXPLAIN_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...methodParamSpecs()];
+
 const OTHER_FLAGS = {
   model: { type: "string" },
   image: { type: "string" },
@@ -176,7 +179,7 @@ export async function explainCommand(args: string[]): Promise<number> {
     const json = explanation
       ? { image: c.imageFile, method: method.name, ...explanation.toJSON() }
       : { image: c.imageFile, ...genericJson(model, result, target, top5) };
-    if (c.out) await (explanation ? writeOutputs(c.out, c.imageFile, explanation, json) : writeMapOutputs(c.out, c.imageFile, image, result, json));
+    if (c.out) await (explanation ? writeOutputs(c.out, c.imageFile, explanation, json) : writeMapOutputs(c.out, image, result, json));
     const text = explanation ? explanation.toString() : genericText(model, result, target);
     process.stdout.write(c.json ? `${JSON.stringify(json)}\n` : `${text}\n${c.out ? `wrote ${c.out}/result.json, map.png${explanation ? ", curves.html" : ""}\n` : ""}`);
     return 0;
@@ -205,12 +208,11 @@ function genericText(model: BlackBoxModel, r: AttributionResult, target: number)
 }
 
 /** result.json and the map overlaid on the image (map.png), for any method. */
-async function writeMapOutputs(dir: string, imageFile: string, image: RgbImage, result: AttributionResult, json: Record<string, unknown>): Promise<void> {
+async function writeMapOutputs(dir: string, image: RgbImage, result: AttributionResult, json: Record<string, unknown>): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, "result.json"), `${JSON.stringify(json, null, 2)}\n`);
   const png = encodePng(overlay(image, result.map, 0.5), image.width, image.height);
   writeFileSync(path.join(dir, "map.png"), await sharp(png).resize(image.width * 2, image.height * 2, { kernel: "nearest" }).png().toBuffer());
-  void imageFile;
 }
 
 /** result.json, the map overlaid on the image (map.png) and the curves page (curves.html). */

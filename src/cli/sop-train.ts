@@ -9,9 +9,10 @@ import { serialiseGroupSelect } from "../methods/sop/group-select";
 import { DEFAULT_SOP_RADII, loadSopBackbone } from "../methods/sop/index";
 import { trainSopOnPhotos } from "../methods/sop/folder";
 import { sopWeightsFile } from "../methods/sop/method";
+import { REGIONS } from "../params/lima";
 import { UsageError } from "./args";
 
-export const SOP_TRAIN_USAGE = `lima-xai sop-train --model <path|name> --images <folder> [--hold-out 0.25] [--epochs 3] [--regions 49] [--radii 1,2] [--out <file>]`;
+export const SOP_TRAIN_USAGE = `lima-xai sop-train --model <path|name> --images <folder> [--hold-out 0.25] [--epochs 3] [--regions ${REGIONS.min}..${REGIONS.max}, default ${REGIONS.default}] [--radii 1,2] [--out <file>]`;
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -39,7 +40,7 @@ export async function sopTrainCommand(args: string[]): Promise<number> {
       train: files.slice(0, files.length - nHeld),
       heldOut: files.slice(files.length - nHeld),
       epochs: integer("epochs", values.epochs, 3, 0, 10000),
-      regions: integer("regions", values.regions, 49, 2, 400),
+      regions: integer("regions", values.regions, REGIONS.default, REGIONS.min, REGIONS.max),
       radii,
       onLine: (line) => process.stderr.write(`${line}\n`),
     });

@@ -1,9 +1,10 @@
+import { REGIONS } from "../params/lima";
 import type { Division } from "../types";
 import { checkSize } from "./check";
 
 /** Options of {@link gridDivision}. */
 export interface GridOptions {
-  /** N: the image is cut into N×N patches, |V| = N² (default 7, i.e. 49 regions). */
+  /** N: the image is cut into N×N patches, |V| = N² (default √REGIONS.default, rounded). */
   readonly n?: number;
 }
 
@@ -19,7 +20,7 @@ export function patchIndex(size: number, n: number): Int32Array {
  * get boundaries at round(i·W/N) and round(j·H/N), so patch sides differ by at most one pixel.
  */
 export function gridDivision(width: number, height: number, options: GridOptions = {}): Division {
-  const n = options.n ?? 7;
+  const n = options.n ?? Math.round(Math.sqrt(REGIONS.default));
   checkSize("grid image", width, height);
   const most = Math.min(width, height);
   if (!Number.isInteger(n) || n < 1 || n > most) {

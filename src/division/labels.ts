@@ -35,7 +35,7 @@ export function labelsDivision(values: ArrayLike<number>, width: number, height:
  * photo (METHOD.md §1), by nearest neighbour so no new values appear. A grey image (or an RGB
  * one whose channels are equal everywhere) uses the grey value as the id.
  */
-export async function loadRegionLabels(file: string | Uint8Array, pre: Preprocessing): Promise<Division> {
+export async function loadRegionLabels(file: string | Uint8Array, pre: Pick<Preprocessing, "size" | "resize">): Promise<Division> {
   const [height, width] = pre.size;
   let input = sharp(file).removeAlpha().toColourspace("srgb");
   if (pre.resize === "stretch") input = input.resize(width, height, { fit: "fill", kernel: "nearest" });

@@ -1,3 +1,4 @@
+import { REGIONS } from "../params/lima";
 import type { Division, RgbImage } from "../types";
 import { checkSize } from "./check";
 import { enforceConnectivity } from "./connectivity";
@@ -9,7 +10,7 @@ export type SeedGrid = (typeof SEED_GRIDS)[number];
 
 /** Options of {@link slicoDivision}. */
 export interface SlicoOptions {
-  /** Target |V| (default 49, LIMA's setting); the division reports the actual count. */
+  /** Target |V| (default REGIONS.default of src/params/lima.ts); the division reports the actual count. */
   readonly regions?: number;
   /** k-means iterations (default 10, as in SLIC). */
   readonly iterations?: number;
@@ -44,7 +45,7 @@ interface Centres {
  */
 export function slicoDivision(image: RgbImage, options: SlicoOptions = {}): Division {
   const { width, height } = image;
-  const target = options.regions ?? 49;
+  const target = options.regions ?? REGIONS.default;
   const iterations = options.iterations ?? 10;
   const grid = options.grid ?? "square";
   validate(image, target, iterations, grid);

@@ -30,6 +30,9 @@ const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MA
 const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
 const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIONS, ...METRIC_PARAMS, BATCH, DEVICE];
 
+/** Every parameter `eval` reads from a flag (for the schema test and --help). */
+export const EVAL_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...METHOD_PARAMS];
+
 /** The methods eval runs when --methods is not given: every registered one that needs no training (SOP does). */
 const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).map((m) => m.name);
 
@@ -94,7 +97,7 @@ function optionalInteger(name: string, value: string | boolean | undefined, min:
 }
 
 /** The method options the flags name, under each method's name; flags left out keep each method's own default. */
-function methodOptions(v: Values, division: DivisionOptions | undefined): MethodOptions {
+function methodOptions(v: Values, division: MethodOptions["division"]): MethodOptions {
   const out: Record<string, unknown> = division ? { division } : {};
   for (const m of METHODS) {
     const own = readParamFlags(m.params.filter((p) => p !== SEED), v);
@@ -194,7 +197,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
   const methods = methodsFlag(v.methods as string | undefined);
   const division = divisionFlags(v, EVAL_DIVISION.choices);
   const divisionOptions = division.method === "slico" || division.method === "grid" ? { method: division.method, regions: division.regions } : undefined;
-  const options = methodOptions(v, divisionOptions);
+  const options = methodOptions(v, divisionOptions ?? (division.method === "labels" ? { method: "labels", from: path.resolve(division.file) } : undefined));
   const lima = (options.lima ?? {}) as { np?: number; search?: string };
   const np = lima.np ?? NP.default;
   if (divisionOptions && methods.includes("lima") && (lima.search ?? SEARCH.default) === "bidirectional" && np > divisionOptions.regions) {

@@ -21,7 +21,8 @@ export type EvalMethod = string;
  * `division` gives the regions that every region method shares (default DEFAULT_DIVISION).
  */
 export interface MethodOptions {
-  readonly division?: DivisionOptions;
+  /** The shared regions: how to divide, or (`--regions-from`) where the label images come from (recorded as given). */
+  readonly division?: DivisionOptions | { readonly method: "labels"; readonly from: string };
   readonly [method: string]: unknown;
 }
 

@@ -200,6 +200,7 @@ interface Prepared {
  * a pair another live run holds is skipped and waited for at the end, so every pair is written once.
  */
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationResult> {
+  if (o.methodOptions?.division?.method === "labels" && !o.divisionOf) throw new RangeError("division from label images needs divisionOf (how to read each image's labels)");
   const targetMode = checkImages(o.images, o.targetMode ?? "predicted");
   const seed = o.seed ?? 0;
   for (const m of o.methods) getMethod(m);
@@ -234,6 +235,7 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
     const target = targetMode === "true" ? img.trueClass! : predicted;
     // One division per image, shared by the region methods and the metrics' benchmark, made outside the methods' times.
     const division: Division = o.divisionOf ? await o.divisionOf(img, image) : divide(image, (methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
+    if (division.width !== image.width || division.height !== image.height) throw new RangeError(`the regions of ${img.name} are ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
     const annotation = img.annotation ? await img.annotation() : undefined;
     const bench: MetricBenchmark = { model: o.model, image, target, division, baseline: metrics.baseline ?? 0, seed, signal: o.signal, ...(annotation ? { annotation } : {}) };
     prepared = { name: img.name, image, predicted, target, division, bench };

@@ -37,3 +37,8 @@ export function getMethod(name: string): AttributionMethod {
   if (!method) throw new RangeError(`method ${JSON.stringify(name)} is not allowed: use one of ${METHOD_NAMES.join(", ")}`);
   return method;
 }
+
+/** The registry as plain JSON for the explorer's method selector: each method's name, title, paper and own controls. */
+export function methodsForFrontEnd(): { name: string; title: string; paper: string; usesDivision: boolean; params: unknown[] }[] {
+  return JSON.parse(JSON.stringify(METHODS.map((m) => ({ name: m.name, title: m.title, paper: m.paper, usesDivision: m.usesDivision, params: m.params }))));
+}

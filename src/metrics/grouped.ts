@@ -15,7 +15,7 @@ import { targetScore } from "../score/terms";
 import type { Division, RgbImage, RunControl, SaliencyMap } from "../types";
 import { createRandom } from "../util/random";
 import { throwIfAborted } from "../util/abort";
-import { type Curve, trapezoid } from "../explain/curves";
+import { type Curve, trapezoid } from "./curves";
 
 /** Options of {@link groupedCurve}. */
 export interface GroupedCurveOptions extends RunControl {

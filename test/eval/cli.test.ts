@@ -121,6 +121,21 @@ test("lima-xai eval: bad flags name the flag and the allowed values", async () =
   assert.equal(existsSync(out), false, "nothing written on a usage error");
 });
 
+test("lima-xai eval --regions-from: every region method gets the label image's regions, recorded in the settings", async () => {
+  const dir = tempDir("eval-labels-");
+  const label = path.join(dir, "quadrants.png");
+  // 2×2 quadrants with ids 0..3 (grey); resized to the model's input by nearest neighbour.
+  const { default: sharp } = await import("sharp");
+  await sharp(Buffer.from([0, 1, 2, 3]), { raw: { width: 2, height: 2, channels: 1 } }).png().toFile(label);
+  const out = path.join(tempDir("eval-out-"), "labels.jsonl");
+  const { code } = await run(["--model", "mobilenetv2-12-int8", "--images", photos(), "--methods", "kernelshap", "--shap-samples", "20", "--regions-from", label, "--limit", "1", "--out", out, "--steps", "4", "--mu-samples", "8"]);
+  assert.equal(code, 0);
+  const [r] = readRecords(out);
+  assert.deepEqual(r.settings.division, { method: "labels", from: label });
+  assert.equal(r.forwardPasses, 2 ** 4, "exact Kernel SHAP over the 4 label regions: all 2^4 coalitions");
+  await assert.rejects(run(["--model", "mobilenetv2-12-int8", "--images", photos(), "--regions-from", label, "--regions", "9", "--out", out]), /--regions-from gives the regions itself/);
+});
+
 test("parseEvalFlags: --metrics takes registered metric names; the default methods are those that need no training", async () => {
   const { parseEvalFlags } = await import("../../src/eval/cli");
   const { DEFAULT_METRICS } = await import("../../src/metrics/registry");

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import test from "node:test";
 import { gridDivision } from "../../src/division";
-import { getMethod, METHOD_NAMES, METHODS } from "../../src/methods/registry";
+import { getMethod, METHOD_NAMES, METHODS, methodsForFrontEnd } from "../../src/methods/registry";
 import type { AttributionMethod } from "../../src/methods/types";
 import { fakeModel, inSquare, SQUARE_SIDE, squareScore, whiteImage } from "../support/fake-model";
 
@@ -78,4 +78,11 @@ test("create() checks options against the method's schema", () => {
   assert.throws(() => getMethod("rise").create(model, { mask: 10 }), /unknown option "mask"/);
   assert.throws(() => getMethod("lima").create(model, { lambdas: { cons: -1 } }), /lambdas\.cons -1 is not allowed/);
   assert.throws(() => getMethod("lima").create(model, { lambdas: { gamma: 1 } }), /unknown option "lambdas\.gamma"/);
+});
+
+test("methodsForFrontEnd lists every method with its own controls as plain JSON", () => {
+  const fe = methodsForFrontEnd();
+  assert.deepEqual(fe.map((m) => m.name), METHOD_NAMES);
+  assert.deepEqual(fe.find((m) => m.name === "rise")!.params.map((p) => (p as { name: string }).name), getMethod("rise").params.map((p) => p.name));
+  assert.deepEqual(JSON.parse(JSON.stringify(fe)), fe);
 });

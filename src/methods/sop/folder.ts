@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { loadImage } from "../../image/load";
+import { REGIONS } from "../../params/lima";
 import type { RunControl } from "../../types";
 import type { GroupSelectWeights } from "./group-select";
 import { type EncodedPhoto, encodePhoto, predictSop, type SopBackbone, trainSumOfParts } from "./index";
@@ -14,7 +15,7 @@ export interface SopFolderOptions extends RunControl {
   /** Photos to train on and photos to hold out (paths). */
   readonly train: readonly string[];
   readonly heldOut?: readonly string[];
-  /** Target |V| of the SLICO division whose neighbourhoods are the groups (default 49). */
+  /** Target |V| of the SLICO division whose neighbourhoods are the groups (default REGIONS.default). */
   readonly regions?: number;
   /** Neighbourhood radii of the groups (default DEFAULT_SOP_RADII). */
   readonly radii?: readonly number[];
@@ -63,7 +64,7 @@ export async function encodeAll(backbone: SopBackbone, files: readonly string[],
     const image = await loadImage(f, backbone.model.card);
     const wnid = path.basename(f).split("_")[0];
     const truth = classes.findIndex((c) => c.wnid === wnid);
-    out.push({ ...(await encodePhoto(backbone, image, { division: { method: "slico", regions: options.regions ?? 49 }, radii: options.radii, signal: options.signal })), truth: truth >= 0 ? truth : undefined });
+    out.push({ ...(await encodePhoto(backbone, image, { division: { method: "slico", regions: options.regions ?? REGIONS.default }, radii: options.radii, signal: options.signal })), truth: truth >= 0 ? truth : undefined });
     options.onLine?.(`encoded ${out.length}/${files.length} ${path.basename(f)}`);
   }
   return out;

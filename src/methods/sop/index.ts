@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { divide, type DivisionOptions } from "../../division";
+import { DEFAULT_DIVISION, divide, type DivisionOptions } from "../../division";
 import { findCard } from "../../model/load";
 import { readLabels, readModelCard } from "../../model/card";
 import { createOnnxModel, type LoadedModel, type OnnxModelOptions, ModelError } from "../../model/onnx";
@@ -108,7 +108,7 @@ export interface EncodedPhoto {
 
 /** Options of {@link encodePhoto}. */
 export interface EncodeOptions extends RunControl {
-  /** Division of the photo (default SLICO, 49 regions). */
+  /** Division of the photo (default DEFAULT_DIVISION: SLICO at the schema's |V|). */
   readonly division?: Division | DivisionOptions;
   /** Value of pixels outside a group, 0..255 (default 0). */
   readonly baseline?: number;
@@ -124,7 +124,7 @@ function masked(image: RgbImage, mask: Uint8Array, baseline: number): RgbImage {
 
 /** Runs the backbone on every group of a photo (G + 1 forward passes, the full photo last; G = 2·|V| by default). */
 export async function encodePhoto(backbone: SopBackbone, image: RgbImage, options: EncodeOptions = {}): Promise<EncodedPhoto> {
-  const division = options.division && "labels" in options.division ? options.division : divide(image, (options.division as DivisionOptions | undefined) ?? { method: "slico", regions: 49 });
+  const division = options.division && "labels" in options.division ? options.division : divide(image, (options.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
   const { masks, regions } = neighbourhoodGroups(division, options.radii);
   const baseline = options.baseline ?? 0;
   const outputs = await backbone.model.run([...masks.map((m) => masked(image, m, baseline)), image], { signal: options.signal });
