@@ -7,6 +7,7 @@ import { ProgressBar } from "../cli/progress";
 import { type DivisionOptions, loadRegionLabels } from "../division";
 import { loadImage } from "../image/load";
 import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import { RSRG_MASKS } from "../metrics/srg";
 import { METHODS } from "../methods/registry";
 import { loadModel } from "../model/load";
 import type { LoadedModel } from "../model/onnx";
@@ -24,7 +25,7 @@ import { summarise, summaryCsv, summaryTable } from "./summary";
 /** Eval divides every photo the same way: the named divisions that need no per-photo file. */
 const EVAL_DIVISION: ChoiceParam = { ...DIVISION, choices: DIVISION.choices.filter((c) => c !== "prior") };
 const TARGET: ChoiceParam = { kind: "choice", name: "target", label: "target", default: "predicted", choices: ["predicted", "true"], meaning: "explain the model's top-1 class or the true class (needs --labels-from-filename)" };
-const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID];
+const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MASKS];
 /** Every method's own parameters but the seed (one --seed seeds every method and μFidelity). */
 const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
 const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIONS, ...METRIC_PARAMS, BATCH, DEVICE];
@@ -38,6 +39,7 @@ const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).
 export const EVAL_USAGE = [
   "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--allow-outside-paths] [--debug]",
   `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  "  [--annotations <folder>] (one mask image per photo, same name stem; non-black = object; for the localisation metric's RMA/RRA)",
   `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
   ...helpLines([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 ].join("\n");
@@ -51,6 +53,7 @@ const FLAGS = {
   metrics: { type: "string" },
   limit: { type: "string" },
   "regions-from": { type: "string" },
+  annotations: { type: "string" },
   "allow-outside-paths": { type: "boolean" },
   debug: { type: "boolean" },
   ...flagOptions([...COMMAND_PARAMS, ...METHOD_PARAMS]),
@@ -104,7 +107,7 @@ function methodOptions(v: Values, division: MethodOptions["division"]): MethodOp
 }
 
 function metricOptions(v: Values): EvalMetricOptions {
-  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v) };
+  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v), rsrgMasks: flagValue<number>(RSRG_MASKS, v) };
 }
 
 const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".gif", ".avif"];
@@ -125,8 +128,25 @@ function regionsFrom(source: string, model: LoadedModel): (img: EvalImage) => Pr
   };
 }
 
+/**
+ * `--annotations`: for each photo, the mask image with the same name stem, prepared like the photo
+ * (the card's resize and crop) and thresholded (mean channel value > 127 = object).
+ */
+function annotationOf(folder: string, model: LoadedModel): (name: string) => () => Promise<Uint8Array> {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--annotations ${folder} is not a folder`);
+  const files = readdirSync(folder);
+  return (name) => async () => {
+    const stem = name.replace(/\.[^.]+$/, "");
+    const file = files.find((f) => f.replace(/\.[^.]+$/, "") === stem && IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()));
+    if (!file) throw new RangeError(`--annotations ${folder} has no mask for ${name} (expected ${stem}.png or another image extension)`);
+    const mask = await loadImage(path.join(folder, file), model.card);
+    return Uint8Array.from({ length: mask.width * mask.height }, (_, q) => ((mask.data[3 * q] + mask.data[3 * q + 1] + mask.data[3 * q + 2]) / 3 > 127 ? 1 : 0));
+  };
+}
+
 /** The images with their true classes (from the WordNet id that starts each file name, when asked). */
-function evalImages(files: readonly string[], model: LoadedModel, labelsFromFilename: boolean): EvalImage[] {
+function evalImages(files: readonly string[], model: LoadedModel, labelsFromFilename: boolean, annotations?: string): EvalImage[] {
+  const annotation = annotations ? annotationOf(annotations, model) : undefined;
   let truth: number[] | undefined;
   if (labelsFromFilename) {
     try {
@@ -135,7 +155,7 @@ function evalImages(files: readonly string[], model: LoadedModel, labelsFromFile
       throw new UsageError((error as Error).message);
     }
   }
-  return files.map((file, i) => ({ name: path.basename(file), trueClass: truth?.[i], load: () => loadImage(file, model.card) }));
+  return files.map((file, i) => ({ name: path.basename(file), trueClass: truth?.[i], load: () => loadImage(file, model.card), ...(annotation ? { annotation: annotation(path.basename(file)) } : {}) }));
 }
 
 /** Where the summaries go: `<out>.summary.csv` and `<out>.summary.html`. */
@@ -154,6 +174,8 @@ export interface EvalConfig {
   readonly seed: number;
   readonly methodOptions: MethodOptions;
   readonly regionsFrom?: string;
+  /** `--annotations`: folder of one mask image per photo. */
+  readonly annotations?: string;
   readonly metrics: EvalMetricOptions;
   /** Registered metrics to compute (default DEFAULT_METRICS). */
   readonly metricNames: readonly string[];
@@ -197,6 +219,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     seed: flagValue<number>(SEED, v),
     methodOptions: options,
     regionsFrom: division.method === "labels" ? division.file : undefined,
+    annotations: v.annotations as string | undefined,
     metrics: metricOptions(v),
     metricNames: metricsFlag(v.metrics as string | undefined),
     batchSize: flagValue<number>(BATCH, v),
@@ -208,7 +231,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
 
 /** Runs the evaluation with a progress bar; Ctrl-C stops it after the pair in flight is dropped (undefined then). */
 async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<EvaluationResult | undefined> {
-  const images = evalImages(c.files, model, c.labelsFromFilename);
+  const images = evalImages(c.files, model, c.labelsFromFilename, c.annotations);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);

@@ -22,6 +22,8 @@ export interface EvalImage {
   /** The true class index, when known. */
   readonly trueClass?: number;
   load(): Promise<RgbImage>;
+  /** The object's annotation mask at model resolution (0/1 per pixel), when one was given (RMA/RRA). */
+  annotation?(): Promise<Uint8Array>;
 }
 
 /** Options of the metrics every method is scored with (METHOD.md §6). */
@@ -38,6 +40,8 @@ export interface EvalMetricOptions {
   readonly correlation?: "spearman" | "pearson";
   /** Area budgets of the highest confidence (default 0.25, 0.5, 0.75, 1). */
   readonly ranges?: readonly number[];
+  /** R-MIF/R-LIF coalitions per subset size (default RSRG_MASKS: 128). */
+  readonly rsrgMasks?: number;
 }
 
 /** Progress of an evaluation: pairs done of the pairs this run has to do. */
@@ -162,7 +166,7 @@ const CORE_KEYS = new Set(["insertion", "deletion", "muFidelity", "strongInterac
  * LIMA eqs. 13-15); the values of any other metric are returned under `metrics`.
  */
 async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: EvalMetricOptions, names: readonly string[]) {
-  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation };
+  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation, masks: m.rsrgMasks };
   const values: Record<string, number> = {};
   for (const name of names) Object.assign(values, await getMetric(name).evaluate(bench, result, options));
   const hc = Object.entries(values).filter(([k]) => k.startsWith("highestConfidence."));
@@ -232,7 +236,8 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
     // One division per image, shared by the region methods and the metrics' benchmark, made outside the methods' times.
     const division: Division = o.divisionOf ? await o.divisionOf(img, image) : divide(image, (methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
     if (division.width !== image.width || division.height !== image.height) throw new RangeError(`the regions of ${img.name} are ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
-    const bench: MetricBenchmark = { model: o.model, image, target, division, baseline: metrics.baseline ?? 0, seed, signal: o.signal };
+    const annotation = img.annotation ? await img.annotation() : undefined;
+    const bench: MetricBenchmark = { model: o.model, image, target, division, baseline: metrics.baseline ?? 0, seed, signal: o.signal, ...(annotation ? { annotation } : {}) };
     prepared = { name: img.name, image, predicted, target, division, bench };
     return prepared;
   };
