@@ -1,5 +1,5 @@
 import { divide, type DivisionOptions } from "../division";
-import { CONFIDENCE_RANGES, highestConfidence } from "../explain/curves";
+import { CONFIDENCE_RANGES, highestConfidence } from "../metrics/curves";
 import { colourOf, normalise } from "../image/colormap";
 import { loadImage } from "../image/load";
 import { encodePng } from "../image/png";
