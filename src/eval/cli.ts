@@ -8,6 +8,7 @@ import { ProgressBar } from "../cli/progress";
 import { type DivisionOptions, loadRegionLabels } from "../division";
 import { loadImage } from "../image/load";
 import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import { RSRG_MASKS } from "../metrics/srg";
 import { METHODS } from "../methods/registry";
 import { fileSha256, loadModel, modelFileOf } from "../model/load";
 import type { LoadedModel } from "../model/onnx";
@@ -26,7 +27,7 @@ import { summarise, summaryCsv, summaryTable } from "./summary";
 /** Eval divides every photo the same way: the named divisions that need no per-photo file. */
 const EVAL_DIVISION: ChoiceParam = { ...DIVISION, choices: DIVISION.choices.filter((c) => c !== "prior") };
 const TARGET: ChoiceParam = { kind: "choice", name: "target", label: "target", default: "predicted", choices: ["predicted", "true"], meaning: "explain the model's top-1 class or the true class (needs --labels-from-filename)" };
-const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID];
+const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MASKS];
 /** Every method's own parameters but the seed (one --seed seeds every method and μFidelity). */
 const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
 const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIONS, ...METRIC_PARAMS, BATCH, DEVICE];
@@ -40,6 +41,7 @@ const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).
 export const EVAL_USAGE = [
   "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--allow-outside-paths] [--debug]",
   `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  "  [--annotations <folder>] (one mask image per photo, same name stem; non-black = object; for the localisation metric's RMA/RRA)",
   `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
   "  [--queue redis://HOST:PORT[/DB]] (run the pairs on `lima-xai worker`s through that Redis instead of here)  [--attempts N] (tries of a queued pair, default 3)",
   ...helpLines([...COMMAND_PARAMS, ...METHOD_PARAMS]),
@@ -54,6 +56,7 @@ const FLAGS = {
   metrics: { type: "string" },
   limit: { type: "string" },
   "regions-from": { type: "string" },
+  annotations: { type: "string" },
   "allow-outside-paths": { type: "boolean" },
   debug: { type: "boolean" },
   queue: { type: "string" },
@@ -109,7 +112,7 @@ function methodOptions(v: Values, division: MethodOptions["division"]): MethodOp
 }
 
 function metricOptions(v: Values): EvalMetricOptions {
-  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v) };
+  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v), rsrgMasks: flagValue<number>(RSRG_MASKS, v) };
 }
 
 const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".gif", ".avif"];
@@ -130,8 +133,25 @@ function regionsFrom(source: string, model: LoadedModel): (img: EvalImage) => Pr
   };
 }
 
+/**
+ * `--annotations`: for each photo, the mask image with the same name stem, prepared like the photo
+ * (the card's resize and crop) and thresholded (mean channel value > 127 = object).
+ */
+function annotationOf(folder: string, model: LoadedModel): (name: string) => () => Promise<Uint8Array> {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--annotations ${folder} is not a folder`);
+  const files = readdirSync(folder);
+  return (name) => async () => {
+    const stem = name.replace(/\.[^.]+$/, "");
+    const file = files.find((f) => f.replace(/\.[^.]+$/, "") === stem && IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()));
+    if (!file) throw new RangeError(`--annotations ${folder} has no mask for ${name} (expected ${stem}.png or another image extension)`);
+    const mask = await loadImage(path.join(folder, file), model.card);
+    return Uint8Array.from({ length: mask.width * mask.height }, (_, q) => ((mask.data[3 * q] + mask.data[3 * q + 1] + mask.data[3 * q + 2]) / 3 > 127 ? 1 : 0));
+  };
+}
+
 /** The images with their true classes (from the WordNet id that starts each file name, when asked). */
-function evalImages(files: readonly string[], model: LoadedModel, labelsFromFilename: boolean): EvalImage[] {
+function evalImages(files: readonly string[], model: LoadedModel, labelsFromFilename: boolean, annotations?: string): EvalImage[] {
+  const annotation = annotations ? annotationOf(annotations, model) : undefined;
   let truth: number[] | undefined;
   if (labelsFromFilename) {
     try {
@@ -140,7 +160,7 @@ function evalImages(files: readonly string[], model: LoadedModel, labelsFromFile
       throw new UsageError((error as Error).message);
     }
   }
-  return files.map((file, i) => ({ name: path.basename(file), trueClass: truth?.[i], load: () => loadImage(file, model.card) }));
+  return files.map((file, i) => ({ name: path.basename(file), trueClass: truth?.[i], load: () => loadImage(file, model.card), ...(annotation ? { annotation: annotation(path.basename(file)) } : {}) }));
 }
 
 /** Where the summaries go: `<out>.summary.csv` and `<out>.summary.html`. */
@@ -159,6 +179,8 @@ export interface EvalConfig {
   readonly seed: number;
   readonly methodOptions: MethodOptions;
   readonly regionsFrom?: string;
+  /** `--annotations`: folder of one mask image per photo. */
+  readonly annotations?: string;
   readonly metrics: EvalMetricOptions;
   /** Registered metrics to compute (default DEFAULT_METRICS). */
   readonly metricNames: readonly string[];
@@ -216,6 +238,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     seed: flagValue<number>(SEED, v),
     methodOptions: options,
     regionsFrom: division.method === "labels" ? division.file : undefined,
+    annotations: v.annotations as string | undefined,
     metrics: metricOptions(v),
     metricNames: metricsFlag(v.metrics as string | undefined),
     batchSize: flagValue<number>(BATCH, v),
@@ -229,7 +252,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
 
 /** Runs the evaluation with a progress bar; Ctrl-C stops it after the pair in flight is dropped (undefined then). */
 async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<EvaluationResult | undefined> {
-  const images = evalImages(c.files, model, c.labelsFromFilename);
+  const images = evalImages(c.files, model, c.labelsFromFilename, c.annotations);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
@@ -252,7 +275,7 @@ async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<Evalu
 
 /** Runs the evaluation on a queue's workers with a progress bar (live workers, ETA); Ctrl-C withdraws the jobs not started (undefined then). */
 async function runQueuedWithProgress(model: LoadedModel, c: EvalConfig): Promise<EvaluationResult | undefined> {
-  const images = evalImages(c.files, model, c.labelsFromFilename).map((img, i) => ({ name: img.name, trueClass: img.trueClass, bytes: () => readFile(c.files[i]) }));
+  const images = evalImages(c.files, model, c.labelsFromFilename, c.annotations).map((img, i) => ({ name: img.name, trueClass: img.trueClass, annotation: img.annotation, bytes: () => readFile(c.files[i]) }));
   const isPath = /\.(onnx|json)$/i.test(c.modelSpec) || c.modelSpec.includes("/") || c.modelSpec.includes("\\");
   const modelOptions = { allowOutsidePaths: c.allowOutsidePaths };
   const ref = { spec: isPath ? path.resolve(c.modelSpec) : c.modelSpec, name: model.name, sha256: fileSha256(modelFileOf(c.modelSpec, modelOptions)) };

@@ -22,6 +22,8 @@ export interface EvalImage {
   /** The true class index, when known. */
   readonly trueClass?: number;
   load(): Promise<RgbImage>;
+  /** The object's annotation mask at model resolution (0/1 per pixel), when one was given (RMA/RRA). */
+  annotation?(): Promise<Uint8Array>;
 }
 
 /** Options of the metrics every method is scored with (METHOD.md §6). */
@@ -38,6 +40,8 @@ export interface EvalMetricOptions {
   readonly correlation?: "spearman" | "pearson";
   /** Area budgets of the highest confidence (default 0.25, 0.5, 0.75, 1). */
   readonly ranges?: readonly number[];
+  /** R-MIF/R-LIF coalitions per subset size (default RSRG_MASKS: 128). */
+  readonly rsrgMasks?: number;
 }
 
 /** Progress of an evaluation: pairs done of the pairs this run has to do. */
@@ -162,7 +166,7 @@ const CORE_KEYS = new Set(["insertion", "deletion", "muFidelity", "strongInterac
  * LIMA eqs. 13-15); the values of any other metric are returned under `metrics`.
  */
 async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: EvalMetricOptions, names: readonly string[]) {
-  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation };
+  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation, masks: m.rsrgMasks };
   const values: Record<string, number> = {};
   for (const name of names) Object.assign(values, await getMetric(name).evaluate(bench, result, options));
   const hc = Object.entries(values).filter(([k]) => k.startsWith("highestConfidence."));
@@ -218,13 +222,14 @@ export function evalPlan(o: Pick<EvaluationOptions, "methods" | "targetMode" | "
 /**
  * Prepares one decoded image for its pairs: the model's prediction on the full image, the target
  * (top-1, or the true class in target mode "true"), the one division that every region method
- * and the metrics share (made outside the methods' times), and the metrics' benchmark.
+ * and the metrics share (made outside the methods' times), and the metrics' benchmark (with the
+ * object's annotation mask, when given, for RMA/RRA).
  */
 export async function prepareImage(
   model: BlackBoxModel,
   plan: EvalPlan,
   img: { readonly name: string; readonly trueClass?: number; readonly image: RgbImage },
-  control: { readonly signal?: AbortSignal; readonly division?: Division } = {},
+  control: { readonly signal?: AbortSignal; readonly division?: Division; readonly annotation?: Uint8Array } = {},
 ): Promise<PreparedImage> {
   const { image } = img;
   const [full] = await model.run([image], { signal: control.signal });
@@ -233,7 +238,7 @@ export async function prepareImage(
   const target = plan.targetMode === "true" ? img.trueClass! : predicted;
   const division: Division = control.division ?? divide(image, (plan.methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
   if (division.width !== image.width || division.height !== image.height) throw new RangeError(`the regions of ${img.name} are ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
-  const bench: MetricBenchmark = { model, image, target, division, baseline: plan.metrics.baseline ?? 0, seed: plan.seed, signal: control.signal };
+  const bench: MetricBenchmark = { model, image, target, division, baseline: plan.metrics.baseline ?? 0, seed: plan.seed, signal: control.signal, ...(control.annotation ? { annotation: control.annotation } : {}) };
   return { name: img.name, trueClass: img.trueClass, image, predicted, target, division, bench };
 }
 
@@ -294,7 +299,8 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
     if (prepared?.name === img.name) return prepared;
     const image = await img.load();
     const division = o.divisionOf ? await o.divisionOf(img, image) : undefined;
-    prepared = await prepareImage(o.model, plan, { name: img.name, trueClass: img.trueClass, image }, { signal: o.signal, division });
+    const annotation = img.annotation ? await img.annotation() : undefined;
+    prepared = await prepareImage(o.model, plan, { name: img.name, trueClass: img.trueClass, image }, { signal: o.signal, division, annotation });
     return prepared;
   };
   try {

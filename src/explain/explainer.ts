@@ -10,6 +10,7 @@ import { distanceMatrix, type ScoreTarget, targetScore } from "../score/terms";
 import { bidirectionalSearch } from "../search/bidirectional";
 import { ModelOutputCache } from "../search/cache";
 import { SubsetEvaluator } from "../search/evaluator";
+import { fastSearch } from "../search/fast";
 import { greedySearch } from "../search/greedy";
 import { complement, withRegion } from "../search/subset";
 import type { SearchContext, SearchProgress, SearchResult } from "../search/types";
@@ -45,11 +46,13 @@ export interface ExplainControl {
   /** Cancels the run (default: the running notebook cell's signal, inside our kernel). */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: ExplainProgress) => void;
+  /** Options for this call only, over the explainer's own (which stay as they are); prefetch uses it. */
+  readonly options?: ExplainerOptions;
 }
 
 /** Iterations a search makes over |V| regions (bidirectional: two regions per iteration while more than n_p candidates remain before the forward pick). */
 export function expectedIterations(m: number, search: ResolvedOptions["search"], np: number): number {
-  if (search === "greedy") return m;
+  if (search === "greedy" || search === "fast") return m;
   let remaining = m, iterations = 0;
   while (remaining > 0) {
     remaining -= remaining > np ? 2 : 1;
@@ -75,6 +78,7 @@ function resolveOptions(options: ExplainerOptions, previous?: ResolvedOptions): 
   return {
     search,
     np,
+    ...(options.fast ?? previous?.fast ? { fast: options.fast ?? previous?.fast } : {}),
     lambdas: resolveLambdas({ ...base, ...options.lambdas }),
     confidence,
     division: options.division ?? previous?.division ?? DEFAULT_DIVISION,
@@ -137,7 +141,7 @@ export class Explainer {
   async explain(image: RgbImage, control: ExplainControl = {}): Promise<Explanation> {
     const t0 = performance.now();
     const inference0 = this.model.inferenceMs;
-    const options = this.resolved;
+    const options = control.options ? resolveOptions(control.options, this.resolved) : this.resolved;
     const signal = control.signal ?? cellSignal();
     this.checkImage(image);
     const division = control.division ?? this.divide(image, options.division);
@@ -164,10 +168,12 @@ export class Explainer {
     const areas = regionAreas(division);
     const totalSteps = expectedIterations(m, options.search, options.np);
     control.onProgress?.({ phase: "features", step: 0, totalSteps, ...evaluator.stats });
-    const context = this.searchContext(evaluator, score, m, signal, (p) =>
+    const context = this.searchContext(evaluator, score, division, signal, (p) =>
       control.onProgress?.({ phase: "search", step: p.iteration + 1, totalSteps, ...evaluator.stats, partial: this.partial(p, areas, evaluator, target) }),
     );
-    const result = options.search === "greedy" ? await greedySearch(context) : await bidirectionalSearch(context, { np: options.np });
+    const result = options.search === "greedy" ? await greedySearch(context)
+      : options.search === "fast" ? await fastSearch(context, options.fast)
+      : await bidirectionalSearch(context, { np: options.np });
     const hits = evaluator.stats.cacheHits;
     const curves = await this.curves(evaluator, division, result, target, areas, signal);
     return new Explanation({
@@ -197,18 +203,29 @@ export class Explainer {
   private searchContext(
     evaluator: SubsetEvaluator,
     score: SubmodularScore,
-    m: number,
+    division: Division,
     signal: AbortSignal | undefined,
     onProgress: (p: SearchProgress) => void,
   ): SearchContext {
+    const m = division.count;
     return {
       m,
+      adjacency: regionAdjacency(division),
       signal,
       onProgress,
       evaluate: async (base, candidates) => {
         const subsets = candidates.map((a) => withRegion(base, a));
         const outputs = await evaluator.outputs([...subsets, ...subsets.map((s) => complement(s, m))], signal);
         return subsets.map((s, i) => scoreSubset(score, s, outputs[i], outputs[subsets.length + i]));
+      },
+      evaluateSets: async (sets) => {
+        const subsets = sets.map((t) => [...t].sort((a, b) => a - b));
+        const outputs = await evaluator.outputs([...subsets, ...subsets.map((t) => complement(t, m))], signal);
+        return subsets.map((t, i) => scoreSubset(score, t, outputs[i], outputs[subsets.length + i]));
+      },
+      evaluateEmpty: async () => {
+        const [none, all] = await evaluator.outputs([[], Array.from({ length: m }, (_, i) => i)], signal);
+        return scoreSubset(score, [], none, all);
       },
     };
   }
@@ -239,6 +256,26 @@ export class Explainer {
       rankMap: paint(division, result.order, result.order.map((_, i) => m - (i + 1))),
     };
   }
+}
+
+/** For each region, the regions sharing a pixel edge with it, ascending. */
+export function regionAdjacency(division: Division): number[][] {
+  const { width, height, labels, count } = division;
+  const sets = Array.from({ length: count }, () => new Set<number>());
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const a = labels[y * width + x];
+      if (x + 1 < width) {
+        const b = labels[y * width + x + 1];
+        if (a !== b) (sets[a].add(b), sets[b].add(a));
+      }
+      if (y + 1 < height) {
+        const b = labels[(y + 1) * width + x];
+        if (a !== b) (sets[a].add(b), sets[b].add(a));
+      }
+    }
+  }
+  return sets.map((s) => [...s].sort((a, b) => a - b));
 }
 
 /** The prefixes S[0..k] of an order, each sorted. */

@@ -2,17 +2,21 @@ import type { BaselineOption } from "../image/baseline";
 import type { ConfidenceKind, Lambdas } from "../score/options";
 import { DEFAULT_DIVISION, type DivisionOptions } from "../division";
 import { SEARCH, type PresetName } from "../params/lima";
+import type { FastSearchOptions } from "../search/fast";
 
-/** Search strategies (METHOD.md §4). */
-export type SearchKind = "bidirectional" | "greedy";
+/** Search strategies (METHOD.md §4; the choices of SEARCH in src/params/lima.ts). */
+export type SearchKind = "bidirectional" | "greedy" | "fast";
 export const SEARCHES = SEARCH.choices as readonly SearchKind[];
 
 /** Options of an {@link Explainer}; every field has a documented default. */
 export interface ExplainerOptions {
-  /** Search strategy (default "bidirectional", LIMA Algorithm 1). */
+  /** Search strategy (default "bidirectional", LIMA Algorithm 1; "greedy", SMDL Algorithm 1;
+   * "fast", lazy greedy with stale bounds, src/search/fast.ts). */
   readonly search?: SearchKind;
   /** n_p, pending negatives of the bidirectional search (default and range: NP in src/params/lima.ts). */
   readonly np?: number;
+  /** Tuning of the "fast" search (defaults: FAST_DEFAULTS in src/search/fast.ts). */
+  readonly fast?: FastSearchOptions;
   /** λ preset the weights start from (default DEFAULT_PRESET in src/params/lima.ts); `lambdas` override it. */
   readonly preset?: PresetName;
   /** Score weights (default: the default preset's). */
@@ -31,6 +35,7 @@ export interface ExplainerOptions {
 export interface ResolvedOptions {
   readonly search: SearchKind;
   readonly np: number;
+  readonly fast?: FastSearchOptions;
   readonly lambdas: Lambdas;
   readonly confidence: ConfidenceKind;
   readonly division: DivisionOptions;

@@ -75,7 +75,24 @@ export function compositeRegions(
   regionPixels: readonly Int32Array[],
   regions: readonly number[],
 ): RgbImage {
-  const data = baseline.data.slice();
+  const out = { width: image.width, height: image.height, data: new Float32Array(baseline.data.length) };
+  return compositeRegionsInto(out, image, baseline, regionPixels, regions);
+}
+
+/**
+ * {@link compositeRegions} written into an existing image `out` of the same size (no allocation):
+ * the baseline is copied in one block, then the pixels of each region in T. Returns `out`.
+ */
+export function compositeRegionsInto(
+  out: RgbImage,
+  image: RgbImage,
+  baseline: RgbImage,
+  regionPixels: readonly Int32Array[],
+  regions: readonly number[],
+): RgbImage {
+  const data = out.data;
+  if (data.length !== baseline.data.length) throw new RangeError(`composite buffer of ${data.length} values does not fit a ${image.width}×${image.height} image`);
+  data.set(baseline.data);
   const src = image.data;
   for (const r of regions) {
     const pixels = regionPixels[r];
@@ -86,5 +103,5 @@ export function compositeRegions(
       data[o + 2] = src[o + 2];
     }
   }
-  return { width: image.width, height: image.height, data };
+  return out;
 }

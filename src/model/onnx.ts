@@ -20,9 +20,27 @@ export interface OnnxModelOptions {
   readonly batchSize?: number;
   /** Execution provider (default "cpu"). "cuda" needs onnxruntime-node installed with CUDA. */
   readonly device?: Device;
-  /** Intra-op threads (default: onnxruntime's choice). */
+  /** Intra-op threads (default: onnxruntime's choice, one per physical core; see {@link SESSION_DEFAULTS}). */
   readonly threads?: number;
+  /** Graph optimisation level (default "all"; see {@link SESSION_DEFAULTS}). */
+  readonly graphOptimizationLevel?: "disabled" | "basic" | "extended" | "all";
+  /** onnxruntime's CPU memory arena (default true; see {@link SESSION_DEFAULTS}). */
+  readonly enableCpuMemArena?: boolean;
+  /** CUDA device index when `device` is "cuda" (default 0). */
+  readonly deviceId?: number;
 }
+
+/**
+ * Session defaults, chosen by measurement (bench/session.ts; numbers in bench/results/speed.md):
+ * on a 2-core CPU, batch 32 vs 8/16/64 and graph level "all" vs "basic" differ by less than the
+ * noise of a shared machine, and the memory arena saves allocation time for repeated same-shape
+ * batches. On CUDA the default batch is 128, which fills the device better.
+ */
+export const SESSION_DEFAULTS = {
+  batchSize: { cpu: 32, cuda: 128 },
+  graphOptimizationLevel: "all",
+  enableCpuMemArena: true,
+} as const;
 
 /** A model, input or output that does not fit what the card says. */
 export class ModelError extends Error {
@@ -67,26 +85,42 @@ function checkInput(card: ModelCard, info: TensorInfo | undefined, names: readon
   return typeof info.shape[0] === "number" ? info.shape[0] : undefined;
 }
 
-/** Converts raw RGB images into one NCHW float tensor, applying the card's normalisation. */
-export function toTensorData(images: readonly RgbImage[], card: ModelCard): Float32Array {
+/**
+ * Converts raw RGB images into one NCHW float tensor, applying the card's normalisation. Writes
+ * into `out` when given (it must hold at least images.length·3·H·W floats), so repeated batches
+ * need no new buffer.
+ */
+export function toTensorData(images: readonly RgbImage[], card: ModelCard, out?: Float32Array): Float32Array {
   const [height, width] = card.size;
   const plane = height * width;
-  const out = new Float32Array(images.length * 3 * plane);
-  const order = card.channels === "BGR" ? [2, 1, 0] : [0, 1, 2];
+  const size = images.length * 3 * plane;
+  if (out && out.length < size) throw new RangeError(`tensor buffer of ${out.length} floats is too small: ${images.length} images need ${size}`);
+  const data = out ?? new Float32Array(size);
+  const bgr = card.channels === "BGR";
+  // Multipliers and offsets per source channel r, g, b.
+  const mul = [0, 0, 0], add = [0, 0, 0], plane0 = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    const src = bgr ? 2 - c : c;
+    mul[src] = card.scale / card.std[c];
+    add[src] = -card.mean[c] / card.std[c];
+    plane0[src] = c * plane;
+  }
+  const [mr, mg, mb] = mul, [ar, ag, ab] = add;
   for (let n = 0; n < images.length; n++) {
     const img = images[n];
     if (img.width !== width || img.height !== height) {
       throw new ModelError(`image ${n} is ${img.width}×${img.height}; model ${card.name} needs ${width}×${height}`);
     }
-    for (let c = 0; c < 3; c++) {
-      const src = order[c];
-      const mul = card.scale / card.std[c];
-      const add = -card.mean[c] / card.std[c];
-      const base = (n * 3 + c) * plane;
-      for (let p = 0; p < plane; p++) out[base + p] = img.data[p * 3 + src] * mul + add;
+    const px = img.data;
+    const base = n * 3 * plane;
+    const r0 = base + plane0[0], g0 = base + plane0[1], b0 = base + plane0[2];
+    for (let p = 0, q = 0; p < plane; p++, q += 3) {
+      data[r0 + p] = px[q] * mr + ar;
+      data[g0 + p] = px[q + 1] * mg + ag;
+      data[b0 + p] = px[q + 2] * mb + ab;
     }
   }
-  return out;
+  return data;
 }
 
 /** An onnxruntime session wrapped as a {@link BlackBoxModel}. */
@@ -95,6 +129,8 @@ class OnnxModel implements BlackBoxModel {
   inferenceMs = 0;
   readonly inputSize: { width: number; height: number };
   private disposed = false;
+  /** Input buffers of one full batch each, reused across runs (one per run in flight). */
+  private readonly freeBuffers: Float32Array[] = [];
   private outputsChecked = false;
 
   constructor(
@@ -126,22 +162,30 @@ class OnnxModel implements BlackBoxModel {
 
   private async runBatch(batch: readonly RgbImage[], offset: number): Promise<ModelOutput[]> {
     const [height, width] = this.card.size;
-    const tensor = new ort.Tensor("float32", toTensorData(batch, this.card), [batch.length, 3, height, width]);
-    const fetches = this.card.features ? [this.card.output, this.card.features] : [this.card.output];
-    const t0 = performance.now();
-    const result = await this.session.run({ [this.card.input]: tensor }, fetches);
-    this.inferenceMs += performance.now() - t0;
-    this.forwardPasses += batch.length;
-    tensor.dispose();
-    const main = result[this.card.output].data as Float32Array;
-    const feats = this.card.features ? (result[this.card.features].data as Float32Array) : undefined;
-    if (!this.outputsChecked) {
-      checkProbabilities(this.card, main, batch.length, this.numClasses, (m) => new ModelError(m));
-      this.outputsChecked = true;
+    const full = this.batchSize * 3 * height * width;
+    const buffer = this.freeBuffers.pop() ?? new Float32Array(full);
+    try {
+      const data = toTensorData(batch, this.card, buffer);
+      const view = batch.length === this.batchSize ? data : data.subarray(0, batch.length * 3 * height * width);
+      const tensor = new ort.Tensor("float32", view, [batch.length, 3, height, width]);
+      const fetches = this.card.features ? [this.card.output, this.card.features] : [this.card.output];
+      const t0 = performance.now();
+      const result = await this.session.run({ [this.card.input]: tensor }, fetches);
+      this.inferenceMs += performance.now() - t0;
+      this.forwardPasses += batch.length;
+      tensor.dispose();
+      const main = result[this.card.output].data as Float32Array;
+      const feats = this.card.features ? (result[this.card.features].data as Float32Array) : undefined;
+      if (!this.outputsChecked) {
+        checkProbabilities(this.card, main, batch.length, this.numClasses, (m) => new ModelError(m));
+        this.outputsChecked = true;
+      }
+      const outputs = batch.map((_, i) => this.toOutput(main, feats, i, batch.length, offset));
+      for (const value of Object.values(result)) value.dispose();
+      return outputs;
+    } finally {
+      if (this.freeBuffers.length < 2) this.freeBuffers.push(buffer);
     }
-    const outputs = batch.map((_, i) => this.toOutput(main, feats, i, batch.length, offset));
-    for (const value of Object.values(result)) value.dispose();
-    return outputs;
   }
 
   private toOutput(main: Float32Array, feats: Float32Array | undefined, i: number, n: number, offset: number): ModelOutput {
@@ -163,6 +207,28 @@ class OnnxModel implements BlackBoxModel {
     this.disposed = true;
     await this.session.release();
   }
+}
+
+const GRAPH_LEVELS = ["disabled", "basic", "extended", "all"] as const;
+
+/** The onnxruntime session options for a device (the execution provider, threads, graph level, arena). */
+export function sessionOptionsFor(device: Device, options: OnnxModelOptions = {}): ort.InferenceSession.SessionOptions {
+  const level = options.graphOptimizationLevel ?? SESSION_DEFAULTS.graphOptimizationLevel;
+  if (!GRAPH_LEVELS.includes(level)) throw new RangeError(`graphOptimizationLevel "${level}" is not allowed: use one of ${GRAPH_LEVELS.join(", ")}`);
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
+    throw new RangeError(`threads ${options.threads} is not allowed: use a positive integer`);
+  }
+  const deviceId = options.deviceId ?? 0;
+  if (!(Number.isInteger(deviceId) && deviceId >= 0)) throw new RangeError(`deviceId ${deviceId} is not allowed: use an integer ≥ 0`);
+  const provider: ort.InferenceSession.ExecutionProviderConfig = device === "cuda" ? { name: "cuda", deviceId } : "cpu";
+  return {
+    // CUDA first; onnxruntime places the operators CUDA lacks on the CPU provider.
+    executionProviders: device === "cuda" ? [provider, "cpu"] : [provider],
+    logSeverityLevel: 3,
+    graphOptimizationLevel: level,
+    enableCpuMemArena: options.enableCpuMemArena ?? SESSION_DEFAULTS.enableCpuMemArena,
+    ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+  };
 }
 
 /** The loaded model, with its card and the parsed class list. */
@@ -190,13 +256,9 @@ export async function createOnnxModel(
   options: OnnxModelOptions = {},
 ): Promise<LoadedModel> {
   const device = checkDevice(options.device ?? "cpu");
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = options.batchSize ?? SESSION_DEFAULTS.batchSize[device];
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize ${batchSize} is not allowed: use a positive integer`);
-  const sessionOptions: ort.InferenceSession.SessionOptions = {
-    executionProviders: [device],
-    logSeverityLevel: 3,
-    ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-  };
+  const sessionOptions = sessionOptionsFor(device, options);
   let session: ort.InferenceSession;
   try {
     session = typeof source === "string"

@@ -1,4 +1,4 @@
-import { compositeRegions } from "../image/baseline";
+import { compositeRegionsInto } from "../image/baseline";
 import type { BlackBoxModel, ModelOutput } from "../model/types";
 import type { RgbImage } from "../types";
 import { throwIfAborted } from "../util/abort";
@@ -21,6 +21,8 @@ export interface EvaluationStats {
  */
 export class SubsetEvaluator {
   readonly stats: EvaluationStats = { forwardPasses: 0, cacheHits: 0 };
+  /** Two banks of one model batch of image buffers: one inside the model, one being composed. */
+  private readonly banks: RgbImage[][] = [[], []];
 
   constructor(
     private readonly model: BlackBoxModel,
@@ -74,8 +76,17 @@ export class SubsetEvaluator {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const size = this.model.batchSize;
-    const build = (start: number) =>
-      missing.slice(start, start + size).map((m) => compositeRegions(this.image, this.baseline, this.regionPixels, m.subset));
+    let bank = 0;
+    const build = (start: number) => {
+      const images = this.banks[bank];
+      bank = 1 - bank;
+      const count = Math.min(size, missing.length - start);
+      const { width, height } = this.image;
+      while (images.length < count) images.push({ width, height, data: new Float32Array(width * height * 3) });
+      const batch = images.slice(0, count);
+      for (let i = 0; i < count; i++) compositeRegionsInto(batch[i], this.image, this.baseline, this.regionPixels, missing[start + i].subset);
+      return batch;
+    };
     let batch = missing.length > 0 ? build(0) : [];
     for (let start = 0; start < missing.length; start += size) {
       throwIfAborted(signal);

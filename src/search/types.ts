@@ -28,6 +28,12 @@ export interface SearchContext {
   readonly m: number;
   /** F(base ∪ {α}) for each candidate α, in candidate order. */
   evaluate(base: Subset, candidates: readonly number[]): Promise<ScoreTerms[]>;
+  /** Regions adjacent to each region (sharing a pixel edge), when the caller knows the division. */
+  readonly adjacency?: readonly (readonly number[])[];
+  /** F(T) for whole subsets T, when the caller can give it (the fast search's coarse blocks). */
+  evaluateSets?(subsets: readonly Subset[]): Promise<ScoreTerms[]>;
+  /** F(∅), when the caller can give it (the lazy search measures gains from it; absent: 0). */
+  evaluateEmpty?(): Promise<ScoreTerms>;
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -39,4 +45,6 @@ export interface SearchResult {
   readonly steps: readonly SearchStep[];
   /** Length of the forward part: order[0..forwardLength) is S_fwd, the rest is S_rev reversed. */
   readonly forwardLength: number;
+  /** Lazy searches: stale gains re-measured, and how many of them had grown (a submodular F never grows one). */
+  readonly staleBounds?: { readonly refreshed: number; readonly exceeded: number };
 }

@@ -1,5 +1,5 @@
 import { divide, type DivisionOptions } from "../division";
-import { CONFIDENCE_RANGES, highestConfidence } from "../explain/curves";
+import { CONFIDENCE_RANGES, highestConfidence } from "../metrics/curves";
 import { colourOf, normalise } from "../image/colormap";
 import { loadImage } from "../image/load";
 import { encodePng } from "../image/png";
@@ -10,6 +10,7 @@ import { type ParamSpec, resolveParams } from "../params/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import { topK } from "../util/math";
 import { CachedModel } from "./cached-model";
+import { groupPayload } from "./groups";
 import { regionCurves, regionOrderFromMap } from "./curves";
 import { listPhotos, type NamedPhoto, thumbnailPng, trueLabel } from "./photos";
 import { applyPreset, EXPLORER_DIVISION_PARAMS, methodOptions } from "./schema";
@@ -57,7 +58,7 @@ export interface ExploreOptions {
   readonly divisionParams?: readonly ParamSpec[];
 }
 
-type State = ExplorerStateData & { image_png: Binary; map_png: Binary; compare_map_png: Binary; labels: Binary; thumbs_png: Binary };
+type State = ExplorerStateData & { image_png: Binary; map_png: Binary; compare_map_png: Binary; labels: Binary; thumbs_png: Binary; group_masks_png: Binary };
 
 /** One finished or cancelled run, as the explorer saw it (for tests and latency numbers). */
 export interface ExplorerRunRecord {
@@ -254,6 +255,7 @@ export class ExplorerWidget extends Widget<State> {
         compare_map_png: new Uint8Array(0),
         labels: new Uint8Array(0),
         thumbs_png: thumbsPng,
+        group_masks_png: new Uint8Array(0),
       },
       {
         _model_name: EXPLORER_MODEL,
@@ -394,7 +396,7 @@ export class ExplorerWidget extends Widget<State> {
   /** The new photo's image; the old photo's results go (they do not belong to it). */
   private switchPhoto(index: number): void {
     const p = this.photoList[index];
-    this.set({ photo: index, title: p.title, image_png: rgbPng(p.image), results: [], map_png: new Uint8Array(0), compare_map_png: new Uint8Array(0), labels: new Uint8Array(0), top5: [], target_label: "", target_probability: NaN, step: 0 });
+    this.set({ photo: index, title: p.title, image_png: rgbPng(p.image), results: [], map_png: new Uint8Array(0), compare_map_png: new Uint8Array(0), labels: new Uint8Array(0), group_masks_png: new Uint8Array(0), top5: [], target_label: "", target_probability: NaN, step: 0 });
   }
 
   /** The division of a photo under the settings, memoised per photo and division settings. */
@@ -452,6 +454,7 @@ export class ExplorerWidget extends Widget<State> {
       const names = [s.method, ...(s.compare ? [s.compare] : [])];
       const results: MethodResult[] = [];
       const maps: SaliencyMap[] = [];
+      let groupMasks = new Uint8Array(0);
       let lastSent = 0;
       for (const [i, name] of names.entries()) {
         const method = this.methods.find((m) => m.name === name)!;
@@ -474,6 +477,9 @@ export class ExplorerWidget extends Widget<State> {
         const highConfidence = highestConfidence(curves.insertion, CONFIDENCE_RANGES);
         let best = 0;
         curves.insertion.y.forEach((y, k) => (y > curves.insertion.y[best] ? (best = k) : undefined));
+        // The shown method's groups (not the compared one's) for the group viewer: ranked, capped, region lists where they can be.
+        const grouped = i === 0 && r.groups && r.groups.length > 0 ? groupPayload(r.groups, division) : undefined;
+        if (grouped) groupMasks = grouped.masksPng;
         results.push({
           method: name,
           title: method.title,
@@ -492,6 +498,7 @@ export class ExplorerWidget extends Widget<State> {
           },
           map_range: mapRange(r.map),
           run,
+          ...(grouped ? { groups: grouped.groups, groups_total: grouped.total } : {}),
         });
         maps.push(r.map);
       }
@@ -504,6 +511,7 @@ export class ExplorerWidget extends Widget<State> {
         map_png: mapPng(maps[0]),
         compare_map_png: maps[1] ? mapPng(maps[1]) : new Uint8Array(0),
         labels: labelBytes(division.labels),
+        group_masks_png: groupMasks,
       });
     } catch (error) {
       record(signal.aborted ? "stopped" : "error");

@@ -13,12 +13,19 @@ export class LatestWins {
   private controller: AbortController | undefined;
   private pending = false;
   private loop: Promise<void> | undefined;
+  private idleController: AbortController | undefined;
   /** Runs started so far. */
   started = 0;
 
+  /**
+   * `whenIdle`, if given, runs after a run ends "done" with nothing pending (e.g. prefetching the
+   * neighbouring settings, src/search/prefetch.ts); the next request or stop aborts it at once.
+   * Its errors are ignored: it is speculative work.
+   */
   constructor(
     private readonly task: (signal: AbortSignal) => Promise<void>,
     private readonly onOutcome: (outcome: RunOutcome) => void = () => {},
+    private readonly whenIdle?: (signal: AbortSignal) => Promise<void>,
   ) {}
 
   /** True while a run is going. */
@@ -28,6 +35,7 @@ export class LatestWins {
 
   /** Asks for a run with the newest inputs: cancels the running one, if any. */
   request(): void {
+    this.idleController?.abort();
     this.pending = true;
     this.controller?.abort();
     this.loop ??= this.drain().finally(() => (this.loop = undefined));
@@ -35,6 +43,7 @@ export class LatestWins {
 
   /** Aborts the running run and forgets pending requests. */
   stop(): void {
+    this.idleController?.abort();
     this.pending = false;
     this.controller?.abort();
   }
@@ -63,6 +72,15 @@ export class LatestWins {
       }
       this.controller = undefined;
       this.onOutcome(outcome);
+      if (outcome.kind === "done" && !this.pending && this.whenIdle) this.startIdle(this.whenIdle);
     }
+  }
+
+  private startIdle(work: (signal: AbortSignal) => Promise<void>): void {
+    const controller = new AbortController();
+    this.idleController = controller;
+    work(controller.signal).catch(() => {}).finally(() => {
+      if (this.idleController === controller) this.idleController = undefined;
+    });
   }
 }

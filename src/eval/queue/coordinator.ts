@@ -22,6 +22,8 @@ export interface QueueImage {
   readonly trueClass?: number;
   /** The photo file's bytes (read when its pairs are enqueued, and again if a job has to be re-added). */
   bytes(): Promise<Uint8Array>;
+  /** The object's annotation mask at model resolution (0/1 per pixel), when the run has one (RMA/RRA); it travels in the job. */
+  annotation?(): Promise<Uint8Array>;
 }
 
 /** Progress of a queue run. */
@@ -105,8 +107,10 @@ export async function runQueuedEvaluation(o: QueuedEvaluationOptions): Promise<Q
   const outstanding = new Map<string, Pending[]>();
   const jobData = async (img: QueueImage, method: EvalMethod, bytes?: Uint8Array): Promise<EvalJobData> => {
     const photo = Buffer.from(bytes ?? (await img.bytes()));
+    const annotation = img.annotation ? Buffer.from(await img.annotation()).toString("base64") : undefined;
     return {
       v: 1, image: img.name, photo: photo.toString("base64"), photoSha256: sha256Hex(photo), ...(img.trueClass === undefined ? {} : { trueClass: img.trueClass }),
+      ...(annotation === undefined ? {} : { annotation }),
       method, model: o.model, targetMode, seed: plan.seed, methodOptions: plan.methodOptions, metrics: plan.metrics, metricNames: plan.metricNames, settings: plan.settings.get(method)!,
     };
   };

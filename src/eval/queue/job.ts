@@ -33,6 +33,8 @@ export interface EvalJobData {
   /** sha256 (hex) of the photo's bytes. */
   readonly photoSha256: string;
   readonly trueClass?: number;
+  /** The object's annotation mask at model resolution (0/1 per pixel), base64, when the run has `--annotations`. */
+  readonly annotation?: string;
   readonly method: string;
   readonly model: ModelRef;
   readonly targetMode: "predicted" | "true";
@@ -60,11 +62,11 @@ export function sha256Hex(data: Uint8Array | string): string {
 
 /**
  * The job id of a pair: a hash of the photo's content, the method, the model's bytes, the target
- * mode, the true class and the settings. BullMQ keeps one job per id, so a pair enqueued twice
+ * mode, the true class, the settings and the annotation mask. BullMQ keeps one job per id, so a pair enqueued twice
  * (a re-run, two coordinators) is one job, and a retried job keeps its id.
  */
-export function jobIdOf(d: Pick<EvalJobData, "photoSha256" | "method" | "model" | "targetMode" | "trueClass" | "settings">): string {
-  const key = JSON.stringify([d.photoSha256, d.method, d.model.sha256, d.targetMode, d.trueClass ?? null, d.settings]);
+export function jobIdOf(d: Pick<EvalJobData, "photoSha256" | "method" | "model" | "targetMode" | "trueClass" | "settings" | "annotation">): string {
+  const key = JSON.stringify([d.photoSha256, d.method, d.model.sha256, d.targetMode, d.trueClass ?? null, d.settings, ...(d.annotation === undefined ? [] : [sha256Hex(d.annotation)])]);
   return `pair-${sha256Hex(key).slice(0, 40)}`;
 }
 
@@ -86,6 +88,7 @@ export function decodeJobData(raw: unknown): EvalJobData {
   field<string>(d, "photo", (v) => typeof v === "string", "the photo's bytes in base64");
   field<string>(d, "photoSha256", (v) => typeof v === "string" && /^[0-9a-f]{64}$/.test(v), "64 hex digits");
   field(d, "trueClass", (v) => v === undefined || (Number.isInteger(v) && (v as number) >= 0), "absent or a class index");
+  field(d, "annotation", (v) => v === undefined || typeof v === "string", "absent or a mask in base64");
   field<string>(d, "method", isString, "a method name");
   const model = field<Record<string, unknown>>(d, "model", isObject, "{spec, name, sha256}");
   field(model, "spec", isString, "the model's spec");

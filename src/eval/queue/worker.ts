@@ -132,7 +132,8 @@ async function runJob(data: EvalJobData, models: ModelCache, prepared: PreparedC
     throw new UnrecoverableError(`${data.image} ${data.method}: this worker resolves the settings to ${mine}, the coordinator to ${JSON.stringify(data.settings)}; run the same lima-xai version on both`);
   }
   const model = await models.get(data.model);
-  const key = JSON.stringify([data.photoSha256, data.model.sha256, data.targetMode, data.trueClass ?? null, data.methodOptions.division ?? null, data.metrics.baseline ?? 0, data.seed]);
+  const annotation = data.annotation === undefined ? undefined : new Uint8Array(Buffer.from(data.annotation, "base64"));
+  const key = JSON.stringify([data.photoSha256, data.model.sha256, data.targetMode, data.trueClass ?? null, data.methodOptions.division ?? null, data.metrics.baseline ?? 0, data.seed, data.annotation === undefined ? null : sha256Hex(data.annotation)]);
   const p = await prepared.get(key, async () => {
     let image;
     try {
@@ -141,7 +142,7 @@ async function runJob(data: EvalJobData, models: ModelCache, prepared: PreparedC
       if (error instanceof ImageError || error instanceof RangeError || error instanceof TypeError) throw new UnrecoverableError(`photo ${data.image} cannot be read: ${(error as Error).message}`);
       throw new Error(`photo ${data.image} cannot be read: ${(error as Error).message}`);
     }
-    return prepareImage(model, plan, { name: data.image, trueClass: data.trueClass, image });
+    return prepareImage(model, plan, { name: data.image, trueClass: data.trueClass, image }, { annotation });
   });
   const record = await evaluatePair(model, plan, { ...p, name: data.image }, data.method);
   return { record, workerMs: Math.round((performance.now() - t0) * 10) / 10, worker: name };
