@@ -28,6 +28,8 @@ import {
   WRITABLE_KEYS,
 } from "./protocol";
 import { LatestWins, type RunOutcome } from "./scheduler";
+import { type ControlMove, movedControl, prefetchNeighbours, type PrefetchReport } from "../search/prefetch";
+import type { SubmodularAttributor } from "../methods/lima";
 import { type Binary, Widget } from "./widget";
 
 /** Settings as a caller gives them: any part, the rest from the schema's defaults. */
@@ -56,6 +58,12 @@ export interface ExploreOptions {
   readonly methods?: readonly AttributionMethod[];
   /** Schema of the shared division: `division` (a strategy name) and `regions` (default {@link EXPLORER_DIVISION_PARAMS}). */
   readonly divisionParams?: readonly ParamSpec[];
+  /**
+   * Neighbouring settings LIMA/SMDL evaluate while the explorer is idle (default 2: the last moved
+   * control's next step, then its step back; src/search/prefetch.ts), so that a one-step slider move
+   * finds its model outputs cached. 0 turns prefetching off. A new request aborts it at once.
+   */
+  readonly prefetch?: number;
 }
 
 type State = ExplorerStateData & { image_png: Binary; map_png: Binary; compare_map_png: Binary; labels: Binary; thumbs_png: Binary; group_masks_png: Binary };
@@ -198,6 +206,12 @@ export class ExplorerWidget extends Widget<State> {
   readonly methods: readonly AttributionMethod[];
   readonly divisionParams: readonly ParamSpec[];
   private readonly scheduler: LatestWins;
+  private readonly prefetchLimit: number;
+  /** The slider moved last (for prefetch order), and the class of the last run. */
+  private lastMove?: ControlMove;
+  private lastTarget?: number;
+  /** What the last idle-time prefetch did (for tests and benchmarks). */
+  lastPrefetch?: PrefetchReport;
   private readonly photoList: readonly NamedPhoto[];
   private readonly divisions = new Map<string, Division>();
   private predictions: Promise<void> | undefined;
@@ -270,7 +284,8 @@ export class ExplorerWidget extends Widget<State> {
     this.divisionParams = divisionParams;
     this.photoList = list;
     this.cached = new CachedModel(model, options.cacheBytes);
-    this.scheduler = new LatestWins((signal) => this.runOnce(signal), (outcome) => this.finished(outcome));
+    this.prefetchLimit = options.prefetch ?? 2;
+    this.scheduler = new LatestWins((signal) => this.runOnce(signal), (outcome) => this.finished(outcome), (signal) => this.prefetch(signal));
   }
 
   /** Current settings. */
@@ -319,6 +334,25 @@ export class ExplorerWidget extends Widget<State> {
   /** Resolves when no run is going or pending. */
   whenIdle(): Promise<void> {
     return this.scheduler.idle();
+  }
+
+  /** Resolves when the idle-time prefetch in flight (if any) has ended. */
+  async whenPrefetched(): Promise<void> {
+    await this.scheduler.idleWork;
+  }
+
+  /**
+   * Idle time (issue 12): LIMA/SMDL run on the neighbouring slider settings of the method on
+   * screen, the control moved last first, so their outputs land in the explainer's cache. The
+   * explainer is told the explorer's division first, so the neighbours use the same regions.
+   */
+  private async prefetch(signal: AbortSignal): Promise<void> {
+    if (this.prefetchLimit <= 0 || this.lastTarget === undefined) return;
+    const s = this.state.settings;
+    const explainer = (this.attributors.get(s.method)?.attributor as Partial<SubmodularAttributor> | undefined)?.explainer;
+    if (!explainer) return;
+    explainer.setOptions({ division: { method: s.division.division, regions: s.division.regions } as DivisionOptions });
+    this.lastPrefetch = await prefetchNeighbours(explainer, this.photoList[this.state.photo].image, { last: this.lastMove, target: this.lastTarget, signal, limit: this.prefetchLimit });
   }
 
   protected override writableKeys(): readonly string[] {
@@ -378,7 +412,10 @@ export class ExplorerWidget extends Widget<State> {
     const held = this.attributors.get(method.name);
     if (held && held.key === key) return held.attributor;
     if (held?.attributor.setOptions) {
+      const explainer = (held.attributor as Partial<SubmodularAttributor>).explainer;
+      const before = explainer?.options;
       held.attributor.setOptions(options);
+      if (explainer && before) this.lastMove = movedControl(before, explainer.options) ?? this.lastMove;
       held.key = key;
       return held.attributor;
     }
@@ -445,6 +482,7 @@ export class ExplorerWidget extends Widget<State> {
       const [full] = await this.cached.run([image], { signal });
       const predicted = topK(full.probs, 1)[0];
       const target = s.target < 0 ? predicted : s.target;
+      this.lastTarget = target;
       this.set({
         top5: topK(full.probs, 5).map((index) => ({ index, label: this.model.labels[index], score: full.probs[index] })),
         target_label: this.model.labels[target],
