@@ -8,6 +8,7 @@ import { explainCommand, EXPLAIN_USAGE } from "../src/cli/explain";
 import { EXPLORE_USAGE } from "../src/cli/explore";
 import { evalCommand, EVAL_USAGE } from "../src/eval/cli";
 import { SOP_TRAIN_USAGE } from "../src/cli/sop-train";
+import { WORKER_USAGE } from "../src/cli/worker";
 
 /** Every subcommand; the kernel's and the explorer's modules load only when their command runs. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
@@ -24,6 +25,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
     },
     usage: () => EXPLORE_USAGE,
   },
+  worker: { run: async (args) => (await import("../src/cli/worker")).workerCommand(args), usage: () => WORKER_USAGE },
   "sop-train": { run: async (args) => (await import("../src/cli/sop-train")).sopTrainCommand(args), usage: () => SOP_TRAIN_USAGE },
 };
 

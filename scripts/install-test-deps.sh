@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests drive: Debian's Jupyter (server, nbclient, nbconvert,
 # jupyter_kernel_test, and jupyterlab_server, whose LabServerApp serves the JupyterLab front end
-# of test/jupyterlab) and Chromium. Needs root (or sudo) and Debian's apt.
+# of test/jupyterlab), Chromium, and redis-server (the eval queue tests start their own on loopback). Needs root (or sudo) and Debian's apt.
 set -euo pipefail
-packages=(jupyter-server python3-nbclient jupyter-nbconvert jupyter-client python3-jupyter-kernel-test python3-jupyterlab-server chromium)
+packages=(jupyter-server python3-nbclient jupyter-nbconvert jupyter-client python3-jupyter-kernel-test python3-jupyterlab-server chromium redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,5 +1,6 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
+import { guidedSubsets, type SamplerName, checkSampler, samplerParam } from "../sampling";
 import { createRandom, type Random } from "../util/random";
 import { BASELINE, SEED } from "../params/lima";
 import type { ParamSpec } from "../params/types";
@@ -16,6 +17,13 @@ export interface KernelShapOptions extends RegionBaselineOptions {
    * once and weighted k, so the forward passes are at most samples + 2.
    */
   readonly samples?: number;
+  /**
+   * "native" (default): every draw ∝ the Shapley kernel. "guided": the first ⌈samples/2⌉ ∝ the
+   * kernel, then a fit, then ⌊samples/2⌋ by attribution-guided sampling (SALVAGE Algorithm 3) from
+   * that fit (full coalitions dropped), each weighted π(z) / mean π over the guided draws; refit on
+   * all. Ignored when the design is exact.
+   */
+  readonly sampler?: SamplerName;
 }
 
 /** Kernel SHAP's parameters. */
@@ -23,6 +31,7 @@ export const KERNELSHAP_PARAMS: readonly ParamSpec[] = [
   { kind: "number", name: "samples", label: "samples", flag: "shap-samples", default: 0, min: 0, max: 1_000_000, integer: true, unit: "coalitions", meaning: "coalitions drawn besides the empty and full ones; 0 = 2·|V| + 2048 (the shap library's default)" },
   BASELINE,
   SEED,
+  samplerParam("shap-sampler"),
 ];
 
 /** Coalitions with their regression weights. */
@@ -125,7 +134,20 @@ export async function kernelShap(model: BlackBoxModel, image: RgbImage, options:
   const m = division.count;
   if (m < 2) throw new RangeError(`Kernel SHAP needs at least 2 regions, got ${m}`);
   const samples = positiveInteger("samples", options.samples || 2 * m + 2048);
-  const design = 2 ** m - 2 <= samples ? allCoalitions(m) : sampledCoalitions(m, samples, createRandom(options.seed ?? 0));
+  const sampler = checkSampler(options.sampler ?? "native");
+  const exact = 2 ** m - 2 <= samples;
+  const random = createRandom(options.seed ?? 0);
+  const first = exact || sampler === "native" ? samples : Math.ceil(samples / 2);
+  const design = exact ? allCoalitions(m) : sampledCoalitions(m, first, random);
   const y = await scoreCoalitions(model, image, division, [new Uint8Array(m), new Uint8Array(m).fill(1), ...design.coalitions], options);
-  return paintRegions(division, constrainedFit(design, y.slice(2), y[0], y[1]));
+  let phi = constrainedFit(design, y.slice(2), y[0], y[1]);
+  if (!exact && sampler === "guided") {
+    const extra = guidedSubsets(phi, samples - first, random).coalitions.filter((z) => z.some((v) => !v));
+    const pi = extra.map((z) => kernelWeight(m, z.reduce((a, v) => a + v, 0)));
+    const mean = pi.reduce((a, v) => a + v, 0) / Math.max(1, pi.length);
+    const ye = await scoreCoalitions(model, image, division, extra, options);
+    const all: Design = { coalitions: [...design.coalitions, ...extra], weights: [...design.weights, ...pi.map((w) => w / mean)] };
+    phi = constrainedFit(all, [...y.slice(2), ...ye], y[0], y[1]);
+  }
+  return paintRegions(division, phi);
 }

@@ -1,5 +1,6 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
+import { guidedSubsets, type SamplerName, checkSampler, samplerParam } from "../sampling";
 import { createRandom } from "../util/random";
 import { BASELINE, SEED } from "../params/lima";
 import type { ParamSpec } from "../params/types";
@@ -17,6 +18,12 @@ export interface LimeOptions extends RegionBaselineOptions {
   readonly kernelWidth?: number;
   /** Ridge penalty of the surrogate (default 1). */
   readonly ridge?: number;
+  /**
+   * "native" (default): every sample keeps each region with `keepProbability`. "guided": the first
+   * ⌈samples/2⌉ so, then a fit, then ⌊samples/2⌋ by attribution-guided sampling (SALVAGE
+   * Algorithm 3) from that fit's coefficients; refit on all with LIME's weights.
+   */
+  readonly sampler?: SamplerName;
 }
 
 /** LIME's parameters; defaults those of the lime package's image explainer: 1000 samples, kernel width 0.25, ridge α = 1. */
@@ -27,6 +34,7 @@ export const LIME_PARAMS: readonly ParamSpec[] = [
   { kind: "number", name: "ridge", label: "ridge α", flag: "lime-ridge", default: 1, min: 0, max: 1_000_000, meaning: "ridge penalty of the linear surrogate" },
   BASELINE,
   SEED,
+  samplerParam("lime-sampler"),
 ];
 
 /** LIME's defaults, from {@link LIME_PARAMS}. */
@@ -45,13 +53,24 @@ export async function lime(model: BlackBoxModel, image: RgbImage, options: LimeO
   const width = options.kernelWidth ?? LIME_DEFAULTS.kernelWidth;
   if (!(keep > 0 && keep < 1)) throw new RangeError(`keepProbability ${keep} is not allowed: use 0 < p < 1`);
   const random = createRandom(options.seed ?? LIME_DEFAULTS.seed);
-  const coalitions = [new Uint8Array(m).fill(1), ...Array.from({ length: samples }, () => Uint8Array.from({ length: m }, () => (random.next() < keep ? 1 : 0)))];
+  const sampler = checkSampler(options.sampler ?? "native");
+  const first = sampler === "native" ? samples : Math.ceil(samples / 2);
+  const coalitions = [new Uint8Array(m).fill(1), ...Array.from({ length: first }, () => Uint8Array.from({ length: m }, () => (random.next() < keep ? 1 : 0)))];
   const y = await scoreCoalitions(model, image, division, coalitions, options);
-  const weights = coalitions.map((z) => {
-    const on = z.reduce((s, v) => s + v, 0);
-    const d = on === 0 ? 1 : 1 - Math.sqrt(on / m);
-    return Math.sqrt(Math.exp(-(d * d) / (width * width)));
-  });
-  const fit = weightedLeastSquares(coalitions.map((z) => Float64Array.from(z)), y, weights, { ridge: options.ridge ?? LIME_DEFAULTS.ridge });
-  return paintRegions(division, fit.coefficients);
+  const surrogate = () => {
+    const weights = coalitions.map((z) => {
+      const on = z.reduce((s, v) => s + v, 0);
+      const d = on === 0 ? 1 : 1 - Math.sqrt(on / m);
+      return Math.sqrt(Math.exp(-(d * d) / (width * width)));
+    });
+    return weightedLeastSquares(coalitions.map((z) => Float64Array.from(z)), y, weights, { ridge: options.ridge ?? LIME_DEFAULTS.ridge }).coefficients;
+  };
+  let coefficients = surrogate();
+  if (sampler === "guided" && samples > first) {
+    const extra = guidedSubsets(coefficients, samples - first, random).coalitions;
+    y.push(...(await scoreCoalitions(model, image, division, extra, options)));
+    coalitions.push(...extra);
+    coefficients = surrogate();
+  }
+  return paintRegions(division, coefficients);
 }

@@ -1,5 +1,6 @@
 import type { BlackBoxModel } from "../model/types";
 import type { RgbImage, SaliencyMap } from "../types";
+import { guidedSubsets, type SamplerName, checkSampler, samplerParam } from "../sampling";
 import { createRandom, type Random } from "../util/random";
 import { BASELINE, SEED } from "../params/lima";
 import type { ParamSpec } from "../params/types";
@@ -17,6 +18,13 @@ export interface RiseOptions extends BaselineControl {
   readonly baseline?: number;
   /** Seed of the mask generator (default 0). */
   readonly seed?: number;
+  /**
+   * "native" (default): every mask's grid cells kept with `keepProbability`. "guided": the first
+   * ⌈masks/2⌉ so, then the map so far averaged per grid cell gives φ, and the other ⌊masks/2⌋
+   * grids are drawn by attribution-guided sampling (SALVAGE Algorithm 3) over the g² cells. As the
+   * keep rate then differs from p, the guided map is Σ s·M / Σ M (per pixel) over all masks.
+   */
+  readonly sampler?: SamplerName;
 }
 
 /** RISE's parameters (Petsiuk et al. 2018; METHOD.md §8): 4000 masks on a 7×7 grid, p = 0.5. */
@@ -26,6 +34,7 @@ export const RISE_PARAMS: readonly ParamSpec[] = [
   { kind: "number", name: "keepProbability", label: "keep p", flag: "rise-keep", default: 0.5, min: 0.01, max: 0.99, step: 0.01, meaning: "probability that a grid cell is kept" },
   BASELINE,
   SEED,
+  samplerParam("rise-sampler"),
 ];
 
 /** RISE's defaults, from {@link RISE_PARAMS}. */
@@ -51,8 +60,8 @@ function taps(size: number, g: number, cell: number, shift: number): { lo: Int32
  * (g+1)·cell pixels with cell = ⌈size/g⌉, and cropped at a random shift in [0, cell) on each axis.
  * Every pixel's expected value is p, so a model that ignores its input gets a flat map.
  */
-function riseMask(width: number, height: number, g: number, p: number, random: Random): Float32Array {
-  const cells = Uint8Array.from({ length: g * g }, () => (random.next() < p ? 1 : 0));
+function riseMask(width: number, height: number, g: number, p: number, random: Random, given?: Uint8Array): Float32Array {
+  const cells = given ?? Uint8Array.from({ length: g * g }, () => (random.next() < p ? 1 : 0));
   const cw = Math.ceil(width / g), ch = Math.ceil(height / g);
   const tx = taps(width, g, cw, random.int(cw));
   const ty = taps(height, g, ch, random.int(ch));
@@ -81,6 +90,8 @@ export async function rise(model: BlackBoxModel, image: RgbImage, options: RiseO
   const baseline = options.baseline ?? RISE_DEFAULTS.baseline;
   const { width, height } = image;
   const random = createRandom(options.seed ?? RISE_DEFAULTS.seed);
+  const sampler = checkSampler(options.sampler ?? "native");
+  if (sampler === "guided") return guidedRise(model, image, options, n, g, p, baseline, random);
   const sal = new Float64Array(width * height);
   const pending = new Map<number, Float32Array>();
   await scoreGenerated(
@@ -104,4 +115,49 @@ export async function rise(model: BlackBoxModel, image: RgbImage, options: RiseO
     options,
   );
   return { width, height, data: Float32Array.from(sal, (v) => v / (n * p)) };
+}
+
+/** RISE with the second half of its grids drawn by attribution-guided sampling (see RiseOptions.sampler). */
+async function guidedRise(model: BlackBoxModel, image: RgbImage, options: RiseOptions, n: number, g: number, p: number, baseline: number, random: Random): Promise<SaliencyMap> {
+  const { width, height } = image;
+  const sal = new Float64Array(width * height), cover = new Float64Array(width * height);
+  const run = async (count: number, cells: (i: number) => Uint8Array | undefined) => {
+    const pending = new Map<number, Float32Array>();
+    await scoreGenerated(
+      model,
+      count,
+      (i) => {
+        const mask = riseMask(width, height, g, p, random, cells(i));
+        pending.set(i, mask);
+        const data = new Float32Array(image.data.length);
+        for (let q = 0; q < mask.length; q++) for (let c = 0; c < 3; c++) data[3 * q + c] = image.data[3 * q + c] * mask[q] + baseline * (1 - mask[q]);
+        return { width, height, data };
+      },
+      (i, score) => {
+        const mask = pending.get(i)!;
+        pending.delete(i);
+        for (let q = 0; q < mask.length; q++) {
+          sal[q] += score * mask[q];
+          cover[q] += mask[q];
+        }
+      },
+      options,
+    );
+  };
+  const first = Math.ceil(n / 2);
+  await run(first, () => undefined);
+  // φ of each grid cell: the conditional mean score over the cell's block of pixels.
+  const phi = new Float64Array(g * g), count = new Float64Array(g * g);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const c = Math.min(g - 1, Math.floor((y * g) / height)) * g + Math.min(g - 1, Math.floor((x * g) / width));
+      const q = y * width + x;
+      phi[c] += cover[q] > 0 ? sal[q] / cover[q] : 0;
+      count[c]++;
+    }
+  }
+  for (let c = 0; c < g * g; c++) phi[c] /= Math.max(1, count[c]);
+  const grids = guidedSubsets(phi, n - first, random).coalitions;
+  await run(n - first, (i) => grids[i]);
+  return { width, height, data: Float32Array.from(sal, (v, q) => (cover[q] > 0 ? v / cover[q] : 0)) };
 }

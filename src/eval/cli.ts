@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { numberFlag, parseFlags, requiredFlag, UsageError } from "../cli/args";
 import { divisionFlags, METHOD } from "../cli/explain";
@@ -7,8 +8,9 @@ import { ProgressBar } from "../cli/progress";
 import { type DivisionOptions, loadRegionLabels } from "../division";
 import { loadImage } from "../image/load";
 import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import { RSRG_MASKS } from "../metrics/srg";
 import { METHODS } from "../methods/registry";
-import { loadModel } from "../model/load";
+import { fileSha256, loadModel, modelFileOf } from "../model/load";
 import type { LoadedModel } from "../model/onnx";
 import { BATCH, DEVICE, DIVISION, NP, REGIONS, SEARCH, SEED } from "../params/lima";
 import type { ChoiceParam, ParamSpec } from "../params/types";
@@ -19,12 +21,13 @@ import { EVAL_METHODS, type EvalMethod, type MethodOptions, methodSettings } fro
 import { readRecords } from "./records";
 import { summaryHtml } from "./report";
 import { type EvalImage, type EvalMetricOptions, type EvaluationResult, runEvaluation } from "./runner";
+import { redisOptions } from "./queue/job";
 import { summarise, summaryCsv, summaryTable } from "./summary";
 
 /** Eval divides every photo the same way: the named divisions that need no per-photo file. */
 const EVAL_DIVISION: ChoiceParam = { ...DIVISION, choices: DIVISION.choices.filter((c) => c !== "prior") };
 const TARGET: ChoiceParam = { kind: "choice", name: "target", label: "target", default: "predicted", choices: ["predicted", "true"], meaning: "explain the model's top-1 class or the true class (needs --labels-from-filename)" };
-const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID];
+const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MASKS];
 /** Every method's own parameters but the seed (one --seed seeds every method and μFidelity). */
 const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
 const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIONS, ...METRIC_PARAMS, BATCH, DEVICE];
@@ -38,7 +41,9 @@ const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).
 export const EVAL_USAGE = [
   "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--allow-outside-paths] [--debug]",
   `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  "  [--annotations <folder>] (one mask image per photo, same name stem; non-black = object; for the localisation metric's RMA/RRA)",
   `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
+  "  [--queue redis://HOST:PORT[/DB]] (run the pairs on `lima-xai worker`s through that Redis instead of here)  [--attempts N] (tries of a queued pair, default 3)",
   ...helpLines([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 ].join("\n");
 
@@ -51,8 +56,11 @@ const FLAGS = {
   metrics: { type: "string" },
   limit: { type: "string" },
   "regions-from": { type: "string" },
+  annotations: { type: "string" },
   "allow-outside-paths": { type: "boolean" },
   debug: { type: "boolean" },
+  queue: { type: "string" },
+  attempts: { type: "string" },
   ...flagOptions([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 } as const;
 
@@ -104,7 +112,7 @@ function methodOptions(v: Values, division: MethodOptions["division"]): MethodOp
 }
 
 function metricOptions(v: Values): EvalMetricOptions {
-  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v) };
+  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v), rsrgMasks: flagValue<number>(RSRG_MASKS, v) };
 }
 
 const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".gif", ".avif"];
@@ -125,8 +133,25 @@ function regionsFrom(source: string, model: LoadedModel): (img: EvalImage) => Pr
   };
 }
 
+/**
+ * `--annotations`: for each photo, the mask image with the same name stem, prepared like the photo
+ * (the card's resize and crop) and thresholded (mean channel value > 127 = object).
+ */
+function annotationOf(folder: string, model: LoadedModel): (name: string) => () => Promise<Uint8Array> {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--annotations ${folder} is not a folder`);
+  const files = readdirSync(folder);
+  return (name) => async () => {
+    const stem = name.replace(/\.[^.]+$/, "");
+    const file = files.find((f) => f.replace(/\.[^.]+$/, "") === stem && IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()));
+    if (!file) throw new RangeError(`--annotations ${folder} has no mask for ${name} (expected ${stem}.png or another image extension)`);
+    const mask = await loadImage(path.join(folder, file), model.card);
+    return Uint8Array.from({ length: mask.width * mask.height }, (_, q) => ((mask.data[3 * q] + mask.data[3 * q + 1] + mask.data[3 * q + 2]) / 3 > 127 ? 1 : 0));
+  };
+}
+
 /** The images with their true classes (from the WordNet id that starts each file name, when asked). */
-function evalImages(files: readonly string[], model: LoadedModel, labelsFromFilename: boolean): EvalImage[] {
+function evalImages(files: readonly string[], model: LoadedModel, labelsFromFilename: boolean, annotations?: string): EvalImage[] {
+  const annotation = annotations ? annotationOf(annotations, model) : undefined;
   let truth: number[] | undefined;
   if (labelsFromFilename) {
     try {
@@ -135,7 +160,7 @@ function evalImages(files: readonly string[], model: LoadedModel, labelsFromFile
       throw new UsageError((error as Error).message);
     }
   }
-  return files.map((file, i) => ({ name: path.basename(file), trueClass: truth?.[i], load: () => loadImage(file, model.card) }));
+  return files.map((file, i) => ({ name: path.basename(file), trueClass: truth?.[i], load: () => loadImage(file, model.card), ...(annotation ? { annotation: annotation(path.basename(file)) } : {}) }));
 }
 
 /** Where the summaries go: `<out>.summary.csv` and `<out>.summary.html`. */
@@ -154,12 +179,18 @@ export interface EvalConfig {
   readonly seed: number;
   readonly methodOptions: MethodOptions;
   readonly regionsFrom?: string;
+  /** `--annotations`: folder of one mask image per photo. */
+  readonly annotations?: string;
   readonly metrics: EvalMetricOptions;
   /** Registered metrics to compute (default DEFAULT_METRICS). */
   readonly metricNames: readonly string[];
   readonly batchSize: number;
   readonly device: "cpu" | "cuda";
   readonly allowOutsidePaths: boolean;
+  /** `--queue`: the Redis of a queue run, whose workers compute the pairs. */
+  readonly queue?: string;
+  /** `--attempts`: tries of a queued pair before its error line (default 3). */
+  readonly attempts: number;
 }
 
 /** Parses and checks every flag before anything runs (the image folder is listed last); a bad one is a {@link UsageError} naming it. */
@@ -181,6 +212,16 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
   if (divisionOptions && methods.includes("lima") && (lima.search ?? SEARCH.default) === "bidirectional" && np > divisionOptions.regions) {
     throw new UsageError(`--${flagOf(NP)} ${np} is larger than --regions ${divisionOptions.regions}: use --np 1..${divisionOptions.regions}`);
   }
+  const queue = v.queue as string | undefined;
+  if (queue !== undefined) {
+    try {
+      redisOptions(queue);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (division.method === "labels") throw new UsageError("--regions-from cannot be used with --queue (workers divide each photo themselves): use --division slico or grid");
+  }
+  if (queue === undefined && v.attempts !== undefined) throw new UsageError("--attempts needs --queue");
   for (const m of methods) {
     try {
       methodSettings(m, options);
@@ -197,18 +238,21 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     seed: flagValue<number>(SEED, v),
     methodOptions: options,
     regionsFrom: division.method === "labels" ? division.file : undefined,
+    annotations: v.annotations as string | undefined,
     metrics: metricOptions(v),
     metricNames: metricsFlag(v.metrics as string | undefined),
     batchSize: flagValue<number>(BATCH, v),
     device: flagValue<"cpu" | "cuda">(DEVICE, v),
     allowOutsidePaths: Boolean(v["allow-outside-paths"]),
+    queue,
+    attempts: numberFlag("attempts", v.attempts as string | undefined, 3, { integer: true, min: 1 }),
     files: control.listFiles === false ? [] : listImages(imagesFolder, optionalInteger("limit", v.limit, 1)),
   };
 }
 
 /** Runs the evaluation with a progress bar; Ctrl-C stops it after the pair in flight is dropped (undefined then). */
 async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<EvaluationResult | undefined> {
-  const images = evalImages(c.files, model, c.labelsFromFilename);
+  const images = evalImages(c.files, model, c.labelsFromFilename, c.annotations);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
@@ -220,6 +264,34 @@ async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<Evalu
       signal: controller.signal,
       onProgress: (p) => bar.update(p.done, p.total, p.waiting ? `waiting for ${p.waiting} pair(s) another run is computing` : `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
     });
+  } catch (error) {
+    if (!isAbortError(error)) throw error;
+    return undefined;
+  } finally {
+    bar.done();
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+/** Runs the evaluation on a queue's workers with a progress bar (live workers, ETA); Ctrl-C withdraws the jobs not started (undefined then). */
+async function runQueuedWithProgress(model: LoadedModel, c: EvalConfig): Promise<EvaluationResult | undefined> {
+  const images = evalImages(c.files, model, c.labelsFromFilename, c.annotations).map((img, i) => ({ name: img.name, trueClass: img.trueClass, annotation: img.annotation, bytes: () => readFile(c.files[i]) }));
+  const isPath = /\.(onnx|json)$/i.test(c.modelSpec) || c.modelSpec.includes("/") || c.modelSpec.includes("\\");
+  const modelOptions = { allowOutsidePaths: c.allowOutsidePaths };
+  const ref = { spec: isPath ? path.resolve(c.modelSpec) : c.modelSpec, name: model.name, sha256: fileSha256(modelFileOf(c.modelSpec, modelOptions)) };
+  const { runQueuedEvaluation } = await import("./queue/coordinator"); // BullMQ loads only for queue runs
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  const bar = new ProgressBar("evaluating on the queue");
+  try {
+    const result = await runQueuedEvaluation({
+      model: ref, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, metricNames: c.metricNames, seed: c.seed,
+      connection: redisOptions(c.queue!), attempts: c.attempts, signal: controller.signal,
+      onProgress: (p) => bar.update(p.done, p.total, `${p.workers} worker(s) live, ${p.active} pair(s) computing${p.failed ? `, ${p.failed} failed` : ""}`),
+    });
+    if (result.failed > 0) process.stderr.write(`${result.failed} pair(s) failed on every try: their error lines are in ${c.out} (delete a line to try its pair again)\n`);
+    return result;
   } catch (error) {
     if (!isAbortError(error)) throw error;
     return undefined;
@@ -249,9 +321,9 @@ export async function evalCommand(args: string[], io: { readonly stdout?: NodeJS
   const config = parseEvalFlags(args);
   const model = await loadModel(config.modelSpec, { batchSize: config.batchSize, device: config.device, allowOutsidePaths: config.allowOutsidePaths, onDownload: (m) => process.stderr.write(`${m}\n`) });
   try {
-    const result = await runWithProgress(model, config);
+    const result = config.queue ? await runQueuedWithProgress(model, config) : await runWithProgress(model, config);
     if (!result) {
-      process.stderr.write(`interrupted: finished pairs are in ${config.out}; run the same command again to resume\n`);
+      process.stderr.write(`interrupted: finished pairs are in ${config.out}; run the same command again to resume${config.queue ? " (pairs in flight finish on their workers and are collected then)" : ""}\n`);
       return 130;
     }
     writeSummary(config.out, `lima-xai eval: ${model.name}, ${config.out}`, result, io.stdout ?? process.stdout);

@@ -44,6 +44,13 @@ export interface EvalRecord {
   readonly ms: number;
   /** Everything that shapes the numbers (method options, metric options, seed); a resumed run must match it. */
   readonly settings: Readonly<Record<string, unknown>>;
+  /**
+   * Set only on the line of a pair that failed on every try of a queue run (`eval --queue`): the
+   * cause, naming the photo. Such a line has no classes, metric values or costs (they read as
+   * absent), counts as done when a run resumes, and is left out of the summary; delete the line to
+   * try the pair again.
+   */
+  readonly error?: string;
 }
 
 /** The key of a pair in a results file. */

@@ -22,6 +22,8 @@ export interface EvalImage {
   /** The true class index, when known. */
   readonly trueClass?: number;
   load(): Promise<RgbImage>;
+  /** The object's annotation mask at model resolution (0/1 per pixel), when one was given (RMA/RRA). */
+  annotation?(): Promise<Uint8Array>;
 }
 
 /** Options of the metrics every method is scored with (METHOD.md §6). */
@@ -38,6 +40,8 @@ export interface EvalMetricOptions {
   readonly correlation?: "spearman" | "pearson";
   /** Area budgets of the highest confidence (default 0.25, 0.5, 0.75, 1). */
   readonly ranges?: readonly number[];
+  /** R-MIF/R-LIF coalitions per subset size (default RSRG_MASKS: 128). */
+  readonly rsrgMasks?: number;
 }
 
 /** Progress of an evaluation: pairs done of the pairs this run has to do. */
@@ -111,7 +115,7 @@ function metricSettings(m: EvalMetricOptions, seed: number): Record<string, unkn
 }
 
 /** Refuses to resume a file whose earlier pairs were made by another model, target mode or settings. */
-function checkResumable(existing: readonly EvalRecord[], o: EvaluationOptions, settings: Map<EvalMethod, Record<string, unknown>>, wanted: Set<string>): void {
+export function checkResumable(existing: readonly EvalRecord[], o: { readonly targetMode?: "predicted" | "true"; readonly out: string; readonly model: { readonly name: string } }, settings: ReadonlyMap<EvalMethod, Readonly<Record<string, unknown>>>, wanted: ReadonlySet<string>): void {
   const targetMode = o.targetMode ?? "predicted";
   for (const r of existing) {
     if (!wanted.has(pairKey(r.image, r.method))) continue;
@@ -141,7 +145,7 @@ function classes(model: BlackBoxModel, target: number, predicted: number, truth:
 }
 
 /** Checks the target mode, that names are unique, and that "true" has every true class; returns the mode. */
-function checkImages(images: readonly EvalImage[], targetMode: "predicted" | "true"): "predicted" | "true" {
+export function checkImages(images: readonly EvalImage[], targetMode: "predicted" | "true"): "predicted" | "true" {
   if (targetMode !== "predicted" && targetMode !== "true") throw new RangeError(`targetMode ${JSON.stringify(targetMode)} is not allowed: use predicted or true`);
   const names = new Set<string>();
   for (const img of images) {
@@ -162,7 +166,7 @@ const CORE_KEYS = new Set(["insertion", "deletion", "muFidelity", "strongInterac
  * LIMA eqs. 13-15); the values of any other metric are returned under `metrics`.
  */
 async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: EvalMetricOptions, names: readonly string[]) {
-  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation };
+  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation, masks: m.rsrgMasks };
   const values: Record<string, number> = {};
   for (const name of names) Object.assign(values, await getMetric(name).evaluate(bench, result, options));
   const hc = Object.entries(values).filter(([k]) => k.startsWith("highestConfidence."));
@@ -178,13 +182,87 @@ async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: Ev
 }
 
 /** An image's model input, prediction, target, division and metric benchmark, made when its first pair is claimed. */
-interface Prepared {
+export interface PreparedImage {
   readonly name: string;
+  readonly trueClass?: number;
   readonly image: RgbImage;
   readonly predicted: number;
   readonly target: number;
   readonly division: Division;
   readonly bench: MetricBenchmark;
+}
+
+/** What every pair of a run shares: the target mode, the seeded method options, the metrics and each method's recorded settings. */
+export interface EvalPlan {
+  readonly targetMode: "predicted" | "true";
+  readonly seed: number;
+  /** The method options with the seed filled in for every seeded method. */
+  readonly methodOptions: MethodOptions;
+  readonly metrics: EvalMetricOptions;
+  readonly metricNames: readonly string[];
+  /** Each method's recorded settings (method options, metric options, seed). */
+  readonly settings: ReadonlyMap<EvalMethod, Readonly<Record<string, unknown>>>;
+}
+
+/** Checks the methods and metrics by name and resolves everything the pairs of a run share. */
+export function evalPlan(o: Pick<EvaluationOptions, "methods" | "targetMode" | "seed" | "methodOptions" | "metrics" | "metricNames">): EvalPlan {
+  const targetMode = o.targetMode ?? "predicted";
+  if (targetMode !== "predicted" && targetMode !== "true") throw new RangeError(`targetMode ${JSON.stringify(targetMode)} is not allowed: use predicted or true`);
+  const seed = o.seed ?? 0;
+  for (const m of o.methods) getMethod(m);
+  const methodOptions = seeded(o.methodOptions ?? {}, o.methods, seed);
+  const metrics = o.metrics ?? {};
+  const metricNames = o.metricNames ?? DEFAULT_METRICS;
+  for (const name of metricNames) getMetric(name);
+  const extraMetrics = metricNames.filter((n) => !DEFAULT_METRICS.includes(n));
+  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed), ...(extraMetrics.length ? { extraMetrics } : {}) }] as const));
+  return { targetMode, seed, methodOptions, metrics, metricNames, settings };
+}
+
+/**
+ * Prepares one decoded image for its pairs: the model's prediction on the full image, the target
+ * (top-1, or the true class in target mode "true"), the one division that every region method
+ * and the metrics share (made outside the methods' times), and the metrics' benchmark (with the
+ * object's annotation mask, when given, for RMA/RRA).
+ */
+export async function prepareImage(
+  model: BlackBoxModel,
+  plan: EvalPlan,
+  img: { readonly name: string; readonly trueClass?: number; readonly image: RgbImage },
+  control: { readonly signal?: AbortSignal; readonly division?: Division; readonly annotation?: Uint8Array } = {},
+): Promise<PreparedImage> {
+  const { image } = img;
+  const [full] = await model.run([image], { signal: control.signal });
+  const predicted = argmax(full.probs);
+  if (plan.targetMode === "true" && img.trueClass === undefined) throw new RangeError(`target "true" needs the true class of ${img.name}`);
+  const target = plan.targetMode === "true" ? img.trueClass! : predicted;
+  const division: Division = control.division ?? divide(image, (plan.methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
+  if (division.width !== image.width || division.height !== image.height) throw new RangeError(`the regions of ${img.name} are ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
+  const bench: MetricBenchmark = { model, image, target, division, baseline: plan.metrics.baseline ?? 0, seed: plan.seed, signal: control.signal, ...(control.annotation ? { annotation: control.annotation } : {}) };
+  return { name: img.name, trueClass: img.trueClass, image, predicted, target, division, bench };
+}
+
+/**
+ * The per-pair computation that local runs and queue workers share: runs one method on a prepared
+ * image for its target and scores the map with the plan's metrics (METHOD.md §6); returns the record.
+ */
+export async function evaluatePair(
+  model: BlackBoxModel,
+  plan: EvalPlan,
+  p: PreparedImage,
+  method: EvalMethod,
+  control: { readonly signal?: AbortSignal; readonly onProgress?: (fraction: number) => void } = {},
+): Promise<EvalRecord> {
+  const run = await runMethod(method, p.image, {
+    model, division: p.division, target: p.target, options: plan.methodOptions, signal: control.signal, onProgress: control.onProgress,
+  });
+  const scores = await scoreMap(p.bench, run.result, plan.metrics, plan.metricNames);
+  const settings = plan.settings.get(method);
+  if (!settings) throw new RangeError(`method ${JSON.stringify(method)} is not in this run's plan: use one of ${[...plan.settings.keys()].join(", ")}`);
+  return {
+    image: p.name, method, model: model.name, targetMode: plan.targetMode, ...classes(model, p.target, p.predicted, p.trueClass),
+    ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings,
+  };
 }
 
 /**
@@ -198,14 +276,8 @@ interface Prepared {
 export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationResult> {
   if (o.methodOptions?.division?.method === "labels" && !o.divisionOf) throw new RangeError("division from label images needs divisionOf (how to read each image's labels)");
   const targetMode = checkImages(o.images, o.targetMode ?? "predicted");
-  const seed = o.seed ?? 0;
-  for (const m of o.methods) getMethod(m);
-  const methodOptions = seeded(o.methodOptions ?? {}, o.methods, seed);
-  const metrics = o.metrics ?? {};
-  const metricNames = o.metricNames ?? DEFAULT_METRICS;
-  for (const name of metricNames) getMetric(name);
-  const extraMetrics = metricNames.filter((n) => !DEFAULT_METRICS.includes(n));
-  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed), ...(extraMetrics.length ? { extraMetrics } : {}) }] as const));
+  const plan = evalPlan(o);
+  const { settings } = plan;
   const wanted = new Set(o.images.flatMap((img) => o.methods.map((m) => pairKey(img.name, m))));
   mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
   const lock = new ResultsLock(o.out, o.lock);
@@ -222,18 +294,13 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
   let pending = o.images.flatMap((img) => o.methods.filter((m) => !finished.has(pairKey(img.name, m))).map((method) => ({ img, method })));
   const total = pending.length;
   let done = 0;
-  let prepared: Prepared | undefined;
-  const prepare = async (img: EvalImage): Promise<Prepared> => {
+  let prepared: PreparedImage | undefined;
+  const prepare = async (img: EvalImage): Promise<PreparedImage> => {
     if (prepared?.name === img.name) return prepared;
     const image = await img.load();
-    const [full] = await o.model.run([image], { signal: o.signal });
-    const predicted = argmax(full.probs);
-    const target = targetMode === "true" ? img.trueClass! : predicted;
-    // One division per image, shared by the region methods and the metrics' benchmark, made outside the methods' times.
-    const division: Division = o.divisionOf ? await o.divisionOf(img, image) : divide(image, (methodOptions.division as DivisionOptions | undefined) ?? DEFAULT_DIVISION);
-    if (division.width !== image.width || division.height !== image.height) throw new RangeError(`the regions of ${img.name} are ${division.width}×${division.height}; the image is ${image.width}×${image.height}`);
-    const bench: MetricBenchmark = { model: o.model, image, target, division, baseline: metrics.baseline ?? 0, seed, signal: o.signal };
-    prepared = { name: img.name, image, predicted, target, division, bench };
+    const division = o.divisionOf ? await o.divisionOf(img, image) : undefined;
+    const annotation = img.annotation ? await img.annotation() : undefined;
+    prepared = await prepareImage(o.model, plan, { name: img.name, trueClass: img.trueClass, image }, { signal: o.signal, division, annotation });
     return prepared;
   };
   try {
@@ -251,15 +318,10 @@ export async function runEvaluation(o: EvaluationOptions): Promise<EvaluationRes
         try {
           const p = await prepare(img);
           o.onProgress?.({ done, total, image: img.name, method, fraction: 0 });
-          const run = await runMethod(method, p.image, {
-            model: o.model, division: p.division, target: p.target, options: methodOptions, signal: o.signal,
+          const record = await evaluatePair(o.model, plan, p, method, {
+            signal: o.signal,
             onProgress: (fraction) => o.onProgress?.({ done, total, image: img.name, method, fraction }),
           });
-          const scores = await scoreMap(p.bench, run.result, metrics, metricNames);
-          const record: EvalRecord = {
-            image: img.name, method, model: o.model.name, targetMode, ...classes(o.model, p.target, p.predicted, img.trueClass),
-            ...scores, forwardPasses: run.forwardPasses, ms: Math.round(run.ms * 10) / 10, settings: settings.get(method)!,
-          };
           await lock.locked(() => {
             repairRecords(o.out);
             appendRecord(o.out, record);

@@ -49,10 +49,12 @@ function groupOf(record: EvalRecord): SummaryGroup | undefined {
 
 /**
  * Mean ± standard error of every metric per method, over all images and, where the true class is
- * known, over correctly classified and misclassified images apart. Non-finite values are left out.
+ * known, over correctly classified and misclassified images apart. Non-finite values and error
+ * lines (pairs a queue run could not compute) are left out.
  */
-export function summarise(records: readonly EvalRecord[]): SummaryRow[] {
+export function summarise(all: readonly EvalRecord[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
+  const records = all.filter((r) => r.error === undefined); // pairs that failed on every try (queue runs) have no values
   for (const method of methodOrder(records)) {
     const mine = records.filter((r) => r.method === method);
     for (const group of ["all", "correct", "misclassified"] as const) {

@@ -9,6 +9,7 @@ import { LIMA } from "./lima";
 import { LIME } from "./lime";
 import { OCCLUSION } from "./occlusion";
 import { RISE } from "./rise";
+import { salvageMethod } from "./salvage";
 import { SMDL } from "./smdl";
 import { SOP } from "./sop/method";
 import { seannMethod as SEANN } from "./seann";
@@ -24,6 +25,7 @@ export const METHODS: readonly AttributionMethod[] = [
   SMDL,
   SOP,
   SEANN,
+  salvageMethod,
 ];
 
 /** The registered names, in registry order. */

@@ -7,6 +7,8 @@ import type { AttributionResult } from "../methods/types";
 import type { NumberParam } from "../params/types";
 import { InsertionDeletion, MuFidelity } from "./bound";
 import { ATTRIBUTION_ERROR_METRIC, GROUPED_METRIC } from "./grouped";
+import { localisationMetric } from "./localisation";
+import { rsrgMetric, srgMetric } from "./srg";
 import type { MetricBenchmark, MetricSpec } from "./types";
 import { MDRS_METRIC } from "./mdrs";
 
@@ -70,7 +72,7 @@ export const MU_FIDELITY: MetricSpec = {
   },
 };
 
-export const METRICS: readonly MetricSpec[] = [PIXEL_CURVES, HIGHEST_CONFIDENCE, MU_FIDELITY, GROUPED_METRIC, ATTRIBUTION_ERROR_METRIC, MDRS_METRIC];
+export const METRICS: readonly MetricSpec[] = [PIXEL_CURVES, HIGHEST_CONFIDENCE, MU_FIDELITY, GROUPED_METRIC, ATTRIBUTION_ERROR_METRIC, MDRS_METRIC, srgMetric, rsrgMetric, localisationMetric];
 
 /** The metrics eval computes unless told otherwise (`--metrics`): METHOD.md §6's protocol. */
 export const DEFAULT_METRICS: readonly string[] = [PIXEL_CURVES.name, HIGHEST_CONFIDENCE.name, MU_FIDELITY.name];

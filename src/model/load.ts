@@ -198,3 +198,19 @@ async function downloadRegistryModel(name: string, options: LoadModelOptions): P
   writeAtomic(cardFile, `${JSON.stringify(card, null, 2)}\n`);
   return cardFile;
 }
+
+/**
+ * The ONNX file a model spec loads (after {@link loadModel} has fetched a registry model into the
+ * cache): what a queue run hashes so that every worker checks it runs the very same model.
+ */
+export function modelFileOf(spec: string, options: LoadModelOptions = {}): string {
+  const cardFile = findCard(spec, options);
+  if (!cardFile) throw new ModelError(`model ${spec} is neither a path nor in ${[...(options.searchPaths ?? envSearchPaths()), options.cacheDir ?? defaultCacheDir()].join(", ")}; load it once first`);
+  if (/\.onnx$/i.test(cardFile)) return cardFile;
+  return resolveCardPath(readModelCard(cardFile), "file", path.dirname(cardFile), options);
+}
+
+/** The sha256 (hex) of a file's bytes. */
+export function fileSha256(file: string): string {
+  return sha256(readFileSync(file));
+}

@@ -1,5 +1,5 @@
 import { regionAreas, regionPixels } from "../division";
-import { cumulativeAreas, trapezoid } from "../explain/curves";
+import { cumulativeAreas, trapezoid } from "../metrics/curves";
 import { compositeRegions } from "../image/baseline";
 import type { BlackBoxModel } from "../model/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";

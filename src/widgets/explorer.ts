@@ -1,5 +1,5 @@
 import { divide, type DivisionOptions } from "../division";
-import { CONFIDENCE_RANGES, highestConfidence } from "../explain/curves";
+import { CONFIDENCE_RANGES, highestConfidence } from "../metrics/curves";
 import { colourOf, normalise } from "../image/colormap";
 import { loadImage } from "../image/load";
 import { encodePng } from "../image/png";
@@ -10,6 +10,7 @@ import { type ParamSpec, resolveParams } from "../params/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import { topK } from "../util/math";
 import { CachedModel } from "./cached-model";
+import { groupPayload } from "./groups";
 import { regionCurves, regionOrderFromMap } from "./curves";
 import { listPhotos, type NamedPhoto, thumbnailPng, trueLabel } from "./photos";
 import { applyPreset, EXPLORER_DIVISION_PARAMS, methodOptions } from "./schema";
@@ -27,6 +28,8 @@ import {
   WRITABLE_KEYS,
 } from "./protocol";
 import { LatestWins, type RunOutcome } from "./scheduler";
+import { type ControlMove, movedControl, prefetchNeighbours, type PrefetchReport } from "../search/prefetch";
+import type { SubmodularAttributor } from "../methods/lima";
 import { type Binary, Widget } from "./widget";
 
 /** Settings as a caller gives them: any part, the rest from the schema's defaults. */
@@ -55,9 +58,15 @@ export interface ExploreOptions {
   readonly methods?: readonly AttributionMethod[];
   /** Schema of the shared division: `division` (a strategy name) and `regions` (default {@link EXPLORER_DIVISION_PARAMS}). */
   readonly divisionParams?: readonly ParamSpec[];
+  /**
+   * Neighbouring settings LIMA/SMDL evaluate while the explorer is idle (default 2: the last moved
+   * control's next step, then its step back; src/search/prefetch.ts), so that a one-step slider move
+   * finds its model outputs cached. 0 turns prefetching off. A new request aborts it at once.
+   */
+  readonly prefetch?: number;
 }
 
-type State = ExplorerStateData & { image_png: Binary; map_png: Binary; compare_map_png: Binary; labels: Binary; thumbs_png: Binary };
+type State = ExplorerStateData & { image_png: Binary; map_png: Binary; compare_map_png: Binary; labels: Binary; thumbs_png: Binary; group_masks_png: Binary };
 
 /** One finished or cancelled run, as the explorer saw it (for tests and latency numbers). */
 export interface ExplorerRunRecord {
@@ -197,6 +206,12 @@ export class ExplorerWidget extends Widget<State> {
   readonly methods: readonly AttributionMethod[];
   readonly divisionParams: readonly ParamSpec[];
   private readonly scheduler: LatestWins;
+  private readonly prefetchLimit: number;
+  /** The slider moved last (for prefetch order), and the class of the last run. */
+  private lastMove?: ControlMove;
+  private lastTarget?: number;
+  /** What the last idle-time prefetch did (for tests and benchmarks). */
+  lastPrefetch?: PrefetchReport;
   private readonly photoList: readonly NamedPhoto[];
   private readonly divisions = new Map<string, Division>();
   private predictions: Promise<void> | undefined;
@@ -254,6 +269,7 @@ export class ExplorerWidget extends Widget<State> {
         compare_map_png: new Uint8Array(0),
         labels: new Uint8Array(0),
         thumbs_png: thumbsPng,
+        group_masks_png: new Uint8Array(0),
       },
       {
         _model_name: EXPLORER_MODEL,
@@ -268,7 +284,8 @@ export class ExplorerWidget extends Widget<State> {
     this.divisionParams = divisionParams;
     this.photoList = list;
     this.cached = new CachedModel(model, options.cacheBytes);
-    this.scheduler = new LatestWins((signal) => this.runOnce(signal), (outcome) => this.finished(outcome));
+    this.prefetchLimit = options.prefetch ?? 2;
+    this.scheduler = new LatestWins((signal) => this.runOnce(signal), (outcome) => this.finished(outcome), (signal) => this.prefetch(signal));
   }
 
   /** Current settings. */
@@ -317,6 +334,25 @@ export class ExplorerWidget extends Widget<State> {
   /** Resolves when no run is going or pending. */
   whenIdle(): Promise<void> {
     return this.scheduler.idle();
+  }
+
+  /** Resolves when the idle-time prefetch in flight (if any) has ended. */
+  async whenPrefetched(): Promise<void> {
+    await this.scheduler.idleWork;
+  }
+
+  /**
+   * Idle time (issue 12): LIMA/SMDL run on the neighbouring slider settings of the method on
+   * screen, the control moved last first, so their outputs land in the explainer's cache. The
+   * explainer is told the explorer's division first, so the neighbours use the same regions.
+   */
+  private async prefetch(signal: AbortSignal): Promise<void> {
+    if (this.prefetchLimit <= 0 || this.lastTarget === undefined) return;
+    const s = this.state.settings;
+    const explainer = (this.attributors.get(s.method)?.attributor as Partial<SubmodularAttributor> | undefined)?.explainer;
+    if (!explainer) return;
+    explainer.setOptions({ division: { method: s.division.division, regions: s.division.regions } as DivisionOptions });
+    this.lastPrefetch = await prefetchNeighbours(explainer, this.photoList[this.state.photo].image, { last: this.lastMove, target: this.lastTarget, signal, limit: this.prefetchLimit });
   }
 
   protected override writableKeys(): readonly string[] {
@@ -376,7 +412,10 @@ export class ExplorerWidget extends Widget<State> {
     const held = this.attributors.get(method.name);
     if (held && held.key === key) return held.attributor;
     if (held?.attributor.setOptions) {
+      const explainer = (held.attributor as Partial<SubmodularAttributor>).explainer;
+      const before = explainer?.options;
       held.attributor.setOptions(options);
+      if (explainer && before) this.lastMove = movedControl(before, explainer.options) ?? this.lastMove;
       held.key = key;
       return held.attributor;
     }
@@ -394,7 +433,7 @@ export class ExplorerWidget extends Widget<State> {
   /** The new photo's image; the old photo's results go (they do not belong to it). */
   private switchPhoto(index: number): void {
     const p = this.photoList[index];
-    this.set({ photo: index, title: p.title, image_png: rgbPng(p.image), results: [], map_png: new Uint8Array(0), compare_map_png: new Uint8Array(0), labels: new Uint8Array(0), top5: [], target_label: "", target_probability: NaN, step: 0 });
+    this.set({ photo: index, title: p.title, image_png: rgbPng(p.image), results: [], map_png: new Uint8Array(0), compare_map_png: new Uint8Array(0), labels: new Uint8Array(0), group_masks_png: new Uint8Array(0), top5: [], target_label: "", target_probability: NaN, step: 0 });
   }
 
   /** The division of a photo under the settings, memoised per photo and division settings. */
@@ -443,6 +482,7 @@ export class ExplorerWidget extends Widget<State> {
       const [full] = await this.cached.run([image], { signal });
       const predicted = topK(full.probs, 1)[0];
       const target = s.target < 0 ? predicted : s.target;
+      this.lastTarget = target;
       this.set({
         top5: topK(full.probs, 5).map((index) => ({ index, label: this.model.labels[index], score: full.probs[index] })),
         target_label: this.model.labels[target],
@@ -452,6 +492,7 @@ export class ExplorerWidget extends Widget<State> {
       const names = [s.method, ...(s.compare ? [s.compare] : [])];
       const results: MethodResult[] = [];
       const maps: SaliencyMap[] = [];
+      let groupMasks = new Uint8Array(0);
       let lastSent = 0;
       for (const [i, name] of names.entries()) {
         const method = this.methods.find((m) => m.name === name)!;
@@ -474,6 +515,9 @@ export class ExplorerWidget extends Widget<State> {
         const highConfidence = highestConfidence(curves.insertion, CONFIDENCE_RANGES);
         let best = 0;
         curves.insertion.y.forEach((y, k) => (y > curves.insertion.y[best] ? (best = k) : undefined));
+        // The shown method's groups (not the compared one's) for the group viewer: ranked, capped, region lists where they can be.
+        const grouped = i === 0 && r.groups && r.groups.length > 0 ? groupPayload(r.groups, division) : undefined;
+        if (grouped) groupMasks = grouped.masksPng;
         results.push({
           method: name,
           title: method.title,
@@ -492,6 +536,7 @@ export class ExplorerWidget extends Widget<State> {
           },
           map_range: mapRange(r.map),
           run,
+          ...(grouped ? { groups: grouped.groups, groups_total: grouped.total } : {}),
         });
         maps.push(r.map);
       }
@@ -504,6 +549,7 @@ export class ExplorerWidget extends Widget<State> {
         map_png: mapPng(maps[0]),
         compare_map_png: maps[1] ? mapPng(maps[1]) : new Uint8Array(0),
         labels: labelBytes(division.labels),
+        group_masks_png: groupMasks,
       });
     } catch (error) {
       record(signal.aborted ? "stopped" : "error");

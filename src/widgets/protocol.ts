@@ -94,6 +94,24 @@ export interface RunMetrics {
   readonly ms: number;
 }
 
+/**
+ * One group of a grouped result (Sum-of-Parts Definition 2; LIMA's ordered prefixes) as the group
+ * viewer gets it: its score and either its regions on the shared division (the view rebuilds the
+ * mask from `labels`) or the byte range of its mask PNG in `group_masks_png`.
+ */
+export interface GroupInfo {
+  /** Position in the method's own group list. */
+  readonly index: number;
+  /** The group's score (LIMA: the marginal gain of the prefix's last region; SOP: weight × partial logit). */
+  readonly score: number;
+  /** Pixels in the group. */
+  readonly pixels: number;
+  /** Region indices into the `labels` map when the group is exactly a union of the shared division's regions, else null. */
+  readonly regions: number[] | null;
+  /** [offset, length] of its mask PNG (white = in the group) inside `group_masks_png` when `regions` is null, else null. */
+  readonly mask: readonly [number, number] | null;
+}
+
 /** One method's result on the current photo. Curves are region curves on the shared division. */
 export interface MethodResult {
   readonly method: string;
@@ -109,6 +127,14 @@ export interface MethodResult {
   readonly map_range: readonly [number, number];
   /** The run that produced it (older than `run` while a new run goes: stale). */
   readonly run: number;
+  /**
+   * The shown method's groups, when it produces groups (LIMA, SMDL, SOP), highest score first and
+   * at most 50 of them (src/widgets/groups.ts); absent for the compared method and for methods
+   * without groups.
+   */
+  readonly groups?: GroupInfo[];
+  /** How many groups the method produced (the viewer shows at most 50). */
+  readonly groups_total?: number;
 }
 
 export interface RunProgress {
@@ -164,8 +190,9 @@ export interface ExplorerStateData {
 export const WRITABLE_KEYS = ["settings", "photo", "step", "opacity", "y_fit"] as const;
 
 /** Binary state keys: PNG of the photo, PNGs of the colour-mapped maps (method, compared method),
- * the division's label map as little-endian Uint16 (region index per pixel), thumbnails (concatenated PNGs). */
-export const BINARY_KEYS = ["image_png", "map_png", "compare_map_png", "labels", "thumbs_png"] as const;
+ * the division's label map as little-endian Uint16 (region index per pixel), thumbnails (concatenated PNGs),
+ * the masks of the shown result's groups that are not region lists (concatenated PNGs, see {@link GroupInfo}). */
+export const BINARY_KEYS = ["image_png", "map_png", "compare_map_png", "labels", "thumbs_png", "group_masks_png"] as const;
 
 /** Custom messages, front-end → kernel. */
 export type ExplorerRequest = { readonly type: "stop" } | { readonly type: "reset" };
@@ -210,4 +237,17 @@ export const DOM = {
   /** The thumbnail strip; each photo is a button `[data-photo="i"]`, the current one has aria-pressed="true". */
   photos: `[data-role="photos"]`,
   photo: (i: number) => `[data-photo="${i}"]`,
+  /**
+   * The group viewer (hidden when the shown result has no groups). It carries `data-highlight`
+   * (the highlighted group's rank, 0 = highest score), `data-group-index` (its index in the
+   * method's list), `data-outline` (outline pixels drawn) and `data-count`.
+   */
+  groups: `[data-role="groups"]`,
+  /** Canvas with the photo, the highlighted group outlined, the rest dimmed. */
+  groupCanvas: `canvas[data-role="group-canvas"]`,
+  /** The ranked list (role listbox; arrow keys move the highlight); each group `[data-group="rank"]`. */
+  groupList: `[data-role="group-list"]`,
+  group: (rank: number) => `[data-group="${rank}"]`,
+  /** Slider over the ranks. */
+  groupSlider: `input[data-setting="group"]`,
 } as const;

@@ -76,11 +76,16 @@ export class LatestWins {
     }
   }
 
+  /** The idle work in flight, if any (resolves when it ends, done or aborted). */
+  idleWork: Promise<void> | undefined;
+
   private startIdle(work: (signal: AbortSignal) => Promise<void>): void {
     const controller = new AbortController();
     this.idleController = controller;
-    work(controller.signal).catch(() => {}).finally(() => {
+    const running: Promise<void> = work(controller.signal).catch(() => {}).finally(() => {
       if (this.idleController === controller) this.idleController = undefined;
+      if (this.idleWork === running) this.idleWork = undefined;
     });
+    this.idleWork = running;
   }
 }

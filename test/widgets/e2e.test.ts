@@ -15,6 +15,7 @@ process.env.LIMA_XAI_MODELS = MODELS;
 /** Screenshots land in artifacts/ at the repo root (gitignored), also when a test failed. */
 const SCREENSHOT = path.join(REPO, "artifacts", "explorer-e2e.png");
 const COMPARE_SCREENSHOT = path.join(REPO, "artifacts", "explorer-compare.png");
+const GROUPS_SCREENSHOT = path.join(REPO, "artifacts", "explorer-groups.png");
 
 let screenshotTaken = false;
 async function screenshot(file = SCREENSHOT): Promise<void> {
@@ -93,6 +94,56 @@ test("the explorer appears on our page, live against jupyter-server and the lima
   ready = true;
 });
 
+/** The group viewer as the page shows it: its data attributes, the list's texts, and the canvas read back. */
+const groupView = () =>
+  page.evaluate<{ hidden: boolean; highlight: string; outline: number; count: number; items: string[]; selected: string[]; caption: string; sum: number; coloured: number }>(`(() => {
+    const root = document.querySelector(${JSON.stringify(DOM.groups)});
+    const canvas = document.querySelector(${JSON.stringify(DOM.groupCanvas)});
+    const px = canvas.width ? canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data : [];
+    let sum = 0, coloured = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      sum = (sum * 31 + px[i] + 7 * px[i + 1] + 13 * px[i + 2]) % 1000000007;
+      if ((px[i] === 255 && px[i + 1] === 214 && px[i + 2] === 0) || (px[i] === 0 && px[i + 1] === 200 && px[i + 2] === 255)) coloured++;
+    }
+    const items = [...root.querySelectorAll("[data-group]")];
+    return {
+      hidden: root.hidden || root.getClientRects().length === 0,
+      highlight: root.dataset.highlight, outline: Number(root.dataset.outline), count: Number(root.dataset.count),
+      items: items.map((li) => li.textContent), selected: items.filter((li) => li.getAttribute("aria-selected") === "true").map((li) => li.dataset.group),
+      caption: root.querySelector("[data-role=group-caption]").textContent, sum, coloured,
+    };
+  })()`);
+
+test("the groups panel shows LIMA's groups ranked by signed score; highlighting group 2 moves the outline", async () => {
+  needExplorer();
+  const n = (await snapshot(page)).order.split(",").length;
+  const first = await groupView();
+  assert.equal(first.hidden, false, "LIMA has groups: the panel shows");
+  assert.equal(first.count, n, "one prefix group per region");
+  const scores = first.items.map((t) => Number(t.split(" ")[0].replace("−", "-")));
+  for (const t of first.items) assert.match(t, /^[+−]\d/, `the sign is shown: ${t}`);
+  for (let k = 1; k < n; k++) assert.ok(scores[k - 1] >= scores[k], `highest score first: ${first.items.join(" | ")}`);
+  assert.equal(first.highlight, "0");
+  assert.deepEqual(first.selected, ["0"], "one group highlighted");
+  assert.ok(first.outline > 0 && first.coloured === first.outline, `the outline is drawn: ${first.outline} px, ${first.coloured} in its colours`);
+  assert.match(first.caption, new RegExp(`^group 1 of ${n} · score [+−]`));
+  await page.focus(DOM.groupList);
+  await page.keyboard.press("ArrowDown");
+  const second = await groupView();
+  assert.equal(second.highlight, "1", "the arrow key highlights group 2");
+  assert.deepEqual(second.selected, ["1"]);
+  assert.notEqual(second.sum, first.sum, "another group, another outline on the canvas");
+  assert.ok(second.outline > 0 && second.coloured === second.outline);
+  assert.match(second.caption, new RegExp(`^group 2 of ${n} · score ${first.items[1].split(/\s/)[0].replace("+", "\\+")}`));
+  await page.click(DOM.group(0));
+  assert.equal((await groupView()).sum, first.sum, "clicking group 1 draws its outline again");
+  await page.click(DOM.group(1));
+  mkdirSync(path.dirname(GROUPS_SCREENSHOT), { recursive: true });
+  await page.locator(".lima-pictures").screenshot({ path: GROUPS_SCREENSHOT });
+  assert.ok(statSync(GROUPS_SCREENSHOT).size > 10_000);
+  assert.deepEqual(pageErrors, []);
+});
+
 test("a |V| change re-runs: the previous result is marked stale while the run goes, and the mark goes after", async () => {
   needExplorer();
   const before = await snapshot(page);
@@ -119,6 +170,7 @@ test("switching the method to RISE and back: RISE's curves, then LIMA's with its
   assert.deepEqual(s.traces.map((t) => t.name), ["rise insertion", "rise deletion"]);
   assert.match(s.metrics, /RISE/);
   assert.equal(await page.inputValue(DOM.param("rise", "masks")), "300", "RISE's own controls, from its schema");
+  assert.equal((await groupView()).hidden, true, "RISE has no groups: no Groups panel");
   run = await setControl(page, DOM.method, "lima");
   await waitForRun(page, run);
   s = await snapshot(page);

@@ -61,11 +61,12 @@ function slowModel(ms: number, fail?: (batch: number) => boolean) {
 /** Small and fast: a 4×4 grid, n_p 2, RISE with 64 masks. */
 const small: ExplorerSettingsInput = { division: { division: "grid", regions: 16 }, params: { lima: { np: 2 }, rise: { masks: 64 } } };
 
-function setup(settings: ExplorerSettingsInput = small, options: { cacheBytes?: number; ms?: number; fail?: (batch: number) => boolean; photos?: { image: RgbImage; title: string }[] } = {}) {
+/** An explorer on the block image; idle-time prefetch off unless asked for (the tests count model passes). */
+function setup(settings: ExplorerSettingsInput = small, options: { cacheBytes?: number; ms?: number; fail?: (batch: number) => boolean; photos?: { image: RgbImage; title: string }[]; prefetch?: number } = {}) {
   const host = new FakeHost();
   setJupyterHost(host);
   const model = slowModel(options.ms ?? 0, options.fail);
-  const widget = explore(model, options.photos ?? blockImage(), { title: "<b>blocks</b>", settings, cacheBytes: options.cacheBytes });
+  const widget = explore(model, options.photos ?? blockImage(), { title: "<b>blocks</b>", settings, cacheBytes: options.cacheBytes, prefetch: options.prefetch ?? 0 });
   const comm = host.opened[0].comm;
   return { host, model, widget, comm };
 }
@@ -333,6 +334,35 @@ describe("explorer widget: incremental runs", () => {
     await widget.whenIdle();
     assert.equal(model.forwardPasses, passes, "back at |V| = 16 with the same λ: every output from the cache");
     assert.equal(widget.history.at(-1)!.forwardPasses, 0);
+  });
+
+  it("idle time prefetches the last-moved λ's next step: that move then runs no model at all", async () => {
+    const { comm, widget, model } = setup(small, { prefetch: 2 });
+    await widget.whenIdle();
+    await widget.whenPrefetched();
+    // Move λ_cons one step (0.5) down, then let the idle time prefetch the next step down first.
+    change(comm, widget, {}, { lima: { cons: 19.5 } });
+    await widget.whenIdle();
+    await widget.whenPrefetched();
+    assert.equal(widget.lastPrefetch?.done[0]?.control, "cons", "the control moved last comes first");
+    assert.equal(widget.lastPrefetch?.done[0]?.direction, -1, "in the direction it moved");
+    const passes = model.forwardPasses;
+    change(comm, widget, {}, { lima: { cons: 19 } });
+    await widget.whenIdle();
+    assert.equal(widget.history.at(-1)!.outcome, "done");
+    assert.equal(widget.history.at(-1)!.forwardPasses, 0, "every output of the one-step move was prefetched");
+    assert.equal(model.forwardPasses - passes, 0);
+  });
+
+  it("a request aborts the prefetch in flight at once", async () => {
+    const { comm, widget } = setup(small, { prefetch: 2, ms: 5 });
+    await widget.whenIdle();
+    const prefetch = widget.whenPrefetched();
+    change(comm, widget, {}, { lima: { cons: 5 } });
+    await prefetch;
+    assert.notEqual(widget.lastPrefetch?.stopped, "done", "cut short by the request");
+    await widget.whenIdle();
+    assert.equal(widget.history.at(-1)!.outcome, "done");
   });
 
   it("streams progress while a run goes, at most ten updates a second", async () => {

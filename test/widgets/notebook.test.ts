@@ -43,7 +43,7 @@ test("nbclient saves the explorer's widget state after executing notebooks/02-ex
   assert.deepEqual([...order].sort((a, b) => a - b), order.map((_, i) => i), "the order is a permutation of the regions");
 
   const buffers = new Map((explorer.buffers ?? []).map((b) => [b.path.join("."), Buffer.from(b.data, b.encoding as BufferEncoding)]));
-  assert.deepEqual([...buffers.keys()].sort(), ["compare_map_png", "image_png", "labels", "map_png", "thumbs_png"]);
+  assert.deepEqual([...buffers.keys()].sort(), ["compare_map_png", "group_masks_png", "image_png", "labels", "map_png", "thumbs_png"]);
   assert.equal(buffers.get("image_png")!.subarray(1, 4).toString(), "PNG");
   assert.equal(buffers.get("map_png")!.subarray(1, 4).toString(), "PNG");
   assert.equal(buffers.get("labels")!.length, 224 * 224 * 2, "a Uint16 region index per pixel");

@@ -14,6 +14,7 @@ import {
   WIDGET_MODULE_VERSION,
 } from "../../src/widgets/protocol";
 import { controlRow, el, formatNumber, numberSlider, type ParamControl, paramControl, select, text } from "./dom";
+import { GROUP_STYLE, GroupViewer } from "./groups";
 import { decodeLabels, decodePng, drawOverlay, drawReveal } from "./images";
 
 const binary = { deserialize: (v: unknown) => (v instanceof DataView ? v : null) };
@@ -27,6 +28,7 @@ export class ExplorerModel extends DOMWidgetModel {
     compare_map_png: binary,
     labels: binary,
     thumbs_png: binary,
+    group_masks_png: binary,
   };
 
   override defaults(): Backbone.ObjectHash {
@@ -78,6 +80,7 @@ export class ExplorerView extends DOMWidgetView {
   private colorbars: HTMLElement[] = [];
   private mapCaptions: HTMLElement[] = [];
   private revealCanvas!: HTMLCanvasElement;
+  private readonly groupViewer = new GroupViewer();
   private results!: HTMLElement;
   private curves!: HTMLElement;
   private metricsTable!: HTMLTableElement;
@@ -111,6 +114,7 @@ export class ExplorerView extends DOMWidgetView {
     this.listenTo(m, "change:results change:step change:y_fit", () => this.renderCurves());
     this.listenTo(m, "change:results change:target_label", () => this.renderMetrics());
     this.listenTo(m, "change:results", () => this.renderColorbars());
+    this.listenTo(m, "change:results change:group_masks_png", () => this.renderGroups());
     this.listenTo(m, "change:settings change:regions change:methods change:division_params", () => this.renderSettings());
     this.listenTo(m, "change:top5 change:target_label change:classes change:settings", () => this.renderTargets());
     this.listenTo(m, "change:target_probability change:target_label", () => this.renderWarning());
@@ -125,6 +129,7 @@ export class ExplorerView extends DOMWidgetView {
     this.renderMetrics();
     this.renderColorbars();
     this.renderCurves();
+    this.renderGroups();
     this.el.dataset.order = (this.get("results")[0]?.order ?? []).join(",");
     void this.loadImage().then(() => this.loadMaps());
   }
@@ -180,7 +185,7 @@ export class ExplorerView extends DOMWidgetView {
     this.sliders.set("opacity", opacity.input);
     this.sliders.set("step", step.input);
     const reveal = el("figure", {}, [this.revealCanvas, el("figcaption", {}, [text("photo revealed in the method's order")]), step.row]);
-    return el("div", { class: "lima-pictures" }, [this.mapFigures, reveal, opacity.row]);
+    return el("div", { class: "lima-pictures" }, [this.mapFigures, reveal, opacity.row, this.groupViewer.root]);
   }
 
   private chart(): HTMLElement {
@@ -487,8 +492,15 @@ export class ExplorerView extends DOMWidgetView {
     });
   }
 
+  /** The shown result's groups in the group viewer (hidden when it has none). */
+  private renderGroups(): void {
+    const first = (this.get("results") ?? [])[0];
+    this.groupViewer.setGroups(first?.groups, first?.groups_total ?? 0, this.model.get("group_masks_png") as DataView | null);
+  }
+
   private async loadImage(): Promise<void> {
     this.image = await decodePng(this.model.get("image_png") as DataView | null);
+    this.groupViewer.setPicture(this.image, this.labels);
     this.drawMaps();
     this.drawReveal();
   }
@@ -497,6 +509,7 @@ export class ExplorerView extends DOMWidgetView {
     const run = (this.get("results") ?? [])[0]?.run;
     this.maps = await Promise.all([decodePng(this.model.get("map_png") as DataView | null), decodePng(this.model.get("compare_map_png") as DataView | null)]);
     this.labels = decodeLabels(this.model.get("labels") as DataView | null);
+    this.groupViewer.setPicture(this.image, this.labels);
     this.drawMaps();
     this.drawReveal();
     // The maps are decoded asynchronously: say which run's map is on the canvas.
@@ -517,7 +530,7 @@ export class ExplorerView extends DOMWidgetView {
     if (document.getElementById("lima-explorer-style")) return;
     const style = document.createElement("style");
     style.id = "lima-explorer-style";
-    style.textContent = STYLE;
+    style.textContent = STYLE + GROUP_STYLE;
     document.head.appendChild(style);
   }
 }
