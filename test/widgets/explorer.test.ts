@@ -389,7 +389,9 @@ describe("explorer widget: incremental runs", () => {
   });
 
   it("the stop button stops the run: no model call after it", async () => {
-    const { comm, widget, model } = setup({ ...small, params: { lima: { np: 2, search: "greedy" } } }, { ms: 2 });
+    // 20 ms a batch: the greedy run (34 batches) lasts long enough for a progress update past 0
+    // (they are sent at most every 100 ms) on an idle machine too.
+    const { comm, widget, model } = setup({ ...small, params: { lima: { np: 2, search: "greedy" } } }, { ms: 20 });
     await until(() => widget.get().status === "running" && (widget.get().progress?.fraction ?? 0) > 0);
     assert.equal(widget.get().status, "running");
     comm.deliver({ method: "custom", content: { type: "stop" } });
