@@ -3,7 +3,9 @@
  * and 2 local workers, and the queue's overhead per job (enqueue → start → result) with a trivial
  * job. Needs Debian's redis-server; starts its own on a loopback port.
  *
- *   node dist/bench/queue.js [--photos K] [--model squeezenet1.1-fp32] [--jobs N]
+ *   node dist/bench/queue.js [--photos K] [--images DIR] [--model squeezenet1.1-fp32] [--jobs N]
+ *
+ * --images: the photo folder (default ../shared/data/images/photos); its first K photos by name.
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, readdirSync, readFileSync } from "node:fs";
@@ -32,10 +34,11 @@ function run(args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { photos: { type: "string", default: "3" }, model: { type: "string", default: "squeezenet1.1-fp32" }, jobs: { type: "string", default: "30" } } });
+  const { values } = parseArgs({ options: { photos: { type: "string", default: "3" }, model: { type: "string", default: "squeezenet1.1-fp32" }, jobs: { type: "string", default: "30" }, images: { type: "string" } } });
   const k = Number(values.photos);
   const folder = tempDir("bench-queue-photos-");
-  for (const f of readdirSync(PHOTOS).sort().slice(0, k)) copyFileSync(path.join(PHOTOS, f), path.join(folder, f));
+  const source = values.images ?? PHOTOS;
+  for (const f of readdirSync(source).sort().slice(0, k)) copyFileSync(path.join(source, f), path.join(folder, f));
   const methods = ["occlusion", "rise", "lime"];
   const settings = ["--occlusion-patch", "56", "--occlusion-stride", "28", "--rise-masks", "500", "--lime-samples", "200", "--regions", "32", "--mu-samples", "50"];
   const common = ["eval", "--model", values.model!, "--images", folder, "--methods", methods.join(","), ...settings];
