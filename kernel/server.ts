@@ -61,6 +61,9 @@ export class KernelServer {
     return this.conn.transport === "ipc" ? `ipc://${this.conn.ip}-${port}` : `${this.conn.transport}://${this.conn.ip}:${port}`;
   }
 
+  /** Shell messages read so far (for {@link drainShell}). */
+  private shellFrames = 0;
+
   /** Binds every socket and starts reading; `onMessage` gets each verified shell/control message. */
   async start(onMessage: (channel: Channel, msg: Message) => void): Promise<void> {
     await Promise.all([
@@ -77,6 +80,7 @@ export class KernelServer {
 
   private async read(socket: zmq.Router, channel: Channel, onMessage: (channel: Channel, msg: Message) => void): Promise<void> {
     for await (const frames of socket) {
+      if (channel === "shell") this.shellFrames++;
       let msg: Message;
       try {
         msg = decode(frames, this.signer);
@@ -100,8 +104,19 @@ export class KernelServer {
    */
   async drainShell(): Promise<void> {
     const turn = () => new Promise((resolve) => setImmediate(resolve));
-    for (let i = 0; i < 1000 && this.shell.readable; i++) await turn();
-    await turn();
+    // After a cell blocked the event loop, the socket's readiness is only seen once the loop has
+    // polled its descriptor again: wait until several turns and a few milliseconds in a row bring
+    // no new frames and the socket says it holds none.
+    const start = performance.now();
+    let seen = this.shellFrames;
+    let quiet = 0;
+    for (let i = 0; i < 1000 && (quiet < 3 || performance.now() - start < 5 || this.shell.readable); i++) {
+      await turn();
+      if (this.shellFrames !== seen) {
+        seen = this.shellFrames;
+        quiet = 0;
+      } else quiet++;
+    }
   }
 
   /** Sends a reply to `request` on its channel. */
