@@ -10,7 +10,7 @@ import { loadImage } from "../image/load";
 import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
 import { RSRG_MASKS } from "../metrics/srg";
 import { METHODS } from "../methods/registry";
-import { fileSha256, loadModel, modelFileOf } from "../model/load";
+import { fileSha256, isModelPath, loadModel, modelFileOf } from "../model/load";
 import type { LoadedModel } from "../model/onnx";
 import { BATCH, DEVICE, DIVISION, NP, REGIONS, SEARCH, SEED } from "../params/lima";
 import type { ChoiceParam, ParamSpec } from "../params/types";
@@ -250,20 +250,17 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
   };
 }
 
-/** Runs the evaluation with a progress bar; Ctrl-C stops it after the pair in flight is dropped (undefined then). */
-async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<EvaluationResult | undefined> {
-  const images = evalImages(c.files, model, c.labelsFromFilename, c.annotations);
+/**
+ * Runs `work` under a progress bar labelled `label`; Ctrl-C aborts its signal, and an abort
+ * ends it with undefined (what the run had written stays).
+ */
+async function withCtrlC<T>(label: string, work: (signal: AbortSignal, bar: ProgressBar) => Promise<T>): Promise<T | undefined> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
-  const bar = new ProgressBar("evaluating");
+  const bar = new ProgressBar(label);
   try {
-    return await runEvaluation({
-      model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, metricNames: c.metricNames, seed: c.seed,
-      divisionOf: c.regionsFrom ? regionsFrom(c.regionsFrom, model) : undefined,
-      signal: controller.signal,
-      onProgress: (p) => bar.update(p.done, p.total, p.waiting ? `waiting for ${p.waiting} pair(s) another run is computing` : `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
-    });
+    return await work(controller.signal, bar);
   } catch (error) {
     if (!isAbortError(error)) throw error;
     return undefined;
@@ -273,32 +270,35 @@ async function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<Evalu
   }
 }
 
+/** Runs the evaluation with a progress bar; Ctrl-C stops it after the pair in flight is dropped (undefined then). */
+function runWithProgress(model: LoadedModel, c: EvalConfig): Promise<EvaluationResult | undefined> {
+  const images = evalImages(c.files, model, c.labelsFromFilename, c.annotations);
+  return withCtrlC("evaluating", (signal, bar) =>
+    runEvaluation({
+      model, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, metricNames: c.metricNames, seed: c.seed,
+      divisionOf: c.regionsFrom ? regionsFrom(c.regionsFrom, model) : undefined,
+      signal,
+      onProgress: (p) => bar.update(p.done, p.total, p.waiting ? `waiting for ${p.waiting} pair(s) another run is computing` : `${p.image} ${p.method} ${Math.round(p.fraction * 100)}%`),
+    }),
+  );
+}
+
 /** Runs the evaluation on a queue's workers with a progress bar (live workers, ETA); Ctrl-C withdraws the jobs not started (undefined then). */
 async function runQueuedWithProgress(model: LoadedModel, c: EvalConfig): Promise<EvaluationResult | undefined> {
   const images = evalImages(c.files, model, c.labelsFromFilename, c.annotations).map((img, i) => ({ name: img.name, trueClass: img.trueClass, annotation: img.annotation, bytes: () => readFile(c.files[i]) }));
-  const isPath = /\.(onnx|json)$/i.test(c.modelSpec) || c.modelSpec.includes("/") || c.modelSpec.includes("\\");
+  const isPath = isModelPath(c.modelSpec);
   const modelOptions = { allowOutsidePaths: c.allowOutsidePaths };
   const ref = { spec: isPath ? path.resolve(c.modelSpec) : c.modelSpec, name: model.name, sha256: fileSha256(modelFileOf(c.modelSpec, modelOptions)) };
   const { runQueuedEvaluation } = await import("./queue/coordinator"); // BullMQ loads only for queue runs
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
-  const bar = new ProgressBar("evaluating on the queue");
-  try {
+  return withCtrlC("evaluating on the queue", async (signal, bar) => {
     const result = await runQueuedEvaluation({
       model: ref, images, methods: c.methods, targetMode: c.targetMode, out: c.out, methodOptions: c.methodOptions, metrics: c.metrics, metricNames: c.metricNames, seed: c.seed,
-      connection: redisOptions(c.queue!), attempts: c.attempts, signal: controller.signal,
+      connection: redisOptions(c.queue!), attempts: c.attempts, signal,
       onProgress: (p) => bar.update(p.done, p.total, `${p.workers} worker(s) live, ${p.active} pair(s) computing${p.failed ? `, ${p.failed} failed` : ""}`),
     });
     if (result.failed > 0) process.stderr.write(`${result.failed} pair(s) failed on every try: their error lines are in ${c.out} (delete a line to try its pair again)\n`);
     return result;
-  } catch (error) {
-    if (!isAbortError(error)) throw error;
-    return undefined;
-  } finally {
-    bar.done();
-    process.removeListener("SIGINT", onSigint);
-  }
+  });
 }
 
 /** Summarises the whole results file: the table to `stdout`, CSV and HTML beside the file. */

@@ -39,9 +39,14 @@ function envSearchPaths(): string[] {
   return (process.env.LIMA_XAI_MODELS ?? "").split(path.delimiter).filter((p) => p !== "");
 }
 
+/** Whether a `--model` value is a path (an .onnx or .json file, or anything with a folder separator) rather than a name. */
+export function isModelPath(spec: string): boolean {
+  return /\.(onnx|json)$/i.test(spec) || spec.includes("/") || spec.includes("\\");
+}
+
 /** Where a name or path resolves: the card file, or a registry entry to download. */
 export function findCard(spec: string, options: LoadModelOptions = {}): string | undefined {
-  if (/\.(onnx|json)$/i.test(spec) || spec.includes("/") || spec.includes("\\")) {
+  if (isModelPath(spec)) {
     const file = path.resolve(spec);
     if (!existsSync(file)) throw new ModelError(`model file ${spec} does not exist`);
     const card = file.replace(/\.onnx$/i, ".json");

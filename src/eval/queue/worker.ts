@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { RedisOptions } from "ioredis";
 import { ImageError, loadImage } from "../../image/load";
-import { fileSha256, loadModel, modelFileOf } from "../../model/load";
+import { fileSha256, isModelPath, loadModel, modelFileOf } from "../../model/load";
 import type { LoadedModel } from "../../model/onnx";
 import { type EvalPlan, evalPlan, evaluatePair, type PreparedImage, prepareImage } from "../runner";
 import { decodeJobData, type EvalJobData, type EvalJobResult, type ModelRef, QUEUE_NAME, sha256Hex } from "./job";
@@ -73,7 +73,7 @@ class ModelCache {
   }
 
   private async load(ref: ModelRef): Promise<LoadedModel> {
-    const isPath = /\.(onnx|json)$/i.test(ref.spec) || ref.spec.includes("/") || ref.spec.includes("\\");
+    const isPath = isModelPath(ref.spec);
     const spec = isPath && existsSync(ref.spec) ? ref.spec : isPath ? ref.name : ref.spec;
     const options = { device: this.options.device, batchSize: this.options.batchSize, onDownload: this.options.onDownload };
     const model = await loadModel(spec, options);
