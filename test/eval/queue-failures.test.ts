@@ -5,8 +5,7 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readRecords } from "../../src/eval";
 import { tempDir } from "../support/onnx-graphs";
-import { type Child, donePairs, lima, queueFixture, startWorker, stop } from "../support/queue-fixture";
-import { startRedis } from "../support/redis";
+import { donePairs, lima, queueFixture, queueHarness, startWorker } from "../support/queue-fixture";
 
 /** RISE with enough masks that a job lasts about a second on the tiny model, so a process can be killed in the middle of one. */
 const SLOW = [
@@ -25,23 +24,18 @@ async function waitForLines(file: string, n: number, timeoutMs = 60_000): Promis
 }
 
 test("kill -9 of a worker in the middle of a job: the job is retried on the other worker, every pair once, no second line", async (t) => {
-  const redis = await startRedis();
-  const children: Child[] = [];
-  t.after(async () => {
-    await Promise.all(children.map((c) => stop(c))); // workers first: they close their Redis connections
-    await redis.stop();
-  });
+  const { url: redisUrl, children } = await queueHarness(t);
   const { card, folder } = await queueFixture(3);
   const out = path.join(tempDir("queue-kill-"), "r.jsonl");
-  const victim = await startWorker(redis.url);
+  const victim = await startWorker(redisUrl);
   children.push(victim);
-  const run = lima(["eval", "--model", card, "--images", folder, "--out", out, ...SLOW, "--methods", "rise", "--queue", redis.url]);
+  const run = lima(["eval", "--model", card, "--images", folder, "--out", out, ...SLOW, "--methods", "rise", "--queue", redisUrl]);
   children.push(run);
   const started = await victim.waitFor(/: start \S+ \S+ rise/);
   victim.process.kill("SIGKILL");
   assert.equal(await victim.exited, "SIGKILL");
   const [, jobId, image] = /: start (\S+) (\S+) rise/.exec(started)!;
-  const survivor = await startWorker(redis.url);
+  const survivor = await startWorker(redisUrl);
   children.push(survivor);
   assert.equal(await run.exited, 0, run.lines.join("\n"));
   assert.equal(donePairs(victim).includes(`${image}/rise`), false, "the killed worker did not finish its job");
@@ -52,17 +46,12 @@ test("kill -9 of a worker in the middle of a job: the job is retried on the othe
 });
 
 test("the coordinator stopped by Ctrl-C, then killed, then re-run: finished pairs are not recomputed, every pair once", async (t) => {
-  const redis = await startRedis();
-  const children: Child[] = [];
-  t.after(async () => {
-    await Promise.all(children.map((c) => stop(c))); // workers first: they close their Redis connections
-    await redis.stop();
-  });
+  const { url: redisUrl, children } = await queueHarness(t);
   const { card, folder } = await queueFixture(4);
   const out = path.join(tempDir("queue-resume-"), "r.jsonl");
-  const worker = await startWorker(redis.url);
+  const worker = await startWorker(redisUrl);
   children.push(worker);
-  const args = ["eval", "--model", card, "--images", folder, "--out", out, ...SLOW, "--methods", "occlusion,rise", "--queue", redis.url];
+  const args = ["eval", "--model", card, "--images", folder, "--out", out, ...SLOW, "--methods", "occlusion,rise", "--queue", redisUrl];
 
   const first = lima(args);
   children.push(first);
@@ -96,17 +85,12 @@ test("the coordinator stopped by Ctrl-C, then killed, then re-run: finished pair
 });
 
 test("SIGTERM of a worker in the middle of a job: it finishes that job, then exits 0; the run completes", async (t) => {
-  const redis = await startRedis();
-  const children: Child[] = [];
-  t.after(async () => {
-    await Promise.all(children.map((c) => stop(c)));
-    await redis.stop();
-  });
+  const { url: redisUrl, children } = await queueHarness(t);
   const { card, folder } = await queueFixture(2);
   const out = path.join(tempDir("queue-term-"), "r.jsonl");
-  const worker = await startWorker(redis.url);
+  const worker = await startWorker(redisUrl);
   children.push(worker);
-  const run = lima(["eval", "--model", card, "--images", folder, "--out", out, ...SLOW, "--methods", "rise", "--queue", redis.url]);
+  const run = lima(["eval", "--model", card, "--images", folder, "--out", out, ...SLOW, "--methods", "rise", "--queue", redisUrl]);
   children.push(run);
   const started = await worker.waitFor(/: start \S+ \S+ rise/);
   const [, jobId] = /: start (\S+)/.exec(started)!;
@@ -116,7 +100,7 @@ test("SIGTERM of a worker in the middle of a job: it finishes that job, then exi
   const done = worker.lines.findIndex((l) => l.includes(`done ${jobId}`));
   assert.ok(term >= 0 && done > term, `the job in flight is finished after SIGTERM:\n${worker.lines.join("\n")}`);
   assert.equal(worker.lines.filter((l) => /: start /.test(l)).length, 1, "no new job is taken after SIGTERM");
-  const next = await startWorker(redis.url);
+  const next = await startWorker(redisUrl);
   children.push(next);
   assert.equal(await run.exited, 0, run.lines.join("\n"));
   assert.deepEqual(readRecords(out).map((r) => r.image).sort(), ["img0.png", "img1.png"]);

@@ -3,8 +3,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { readRecords, type EvalRecord } from "../../src/eval";
 import { tempDir } from "../support/onnx-graphs";
-import { type Child, donePairs, lima, queueFixture, startWorker, stop } from "../support/queue-fixture";
-import { startRedis } from "../support/redis";
+import { donePairs, lima, queueFixture, queueHarness, startWorker } from "../support/queue-fixture";
 
 /** Small, cheap settings: a 16-cell grid, occlusion with 8-pixel patches, RISE with few masks, short curves. */
 const SETTINGS = [
@@ -25,18 +24,13 @@ const table = (stdout: string) =>
   stdout.split("\n\n")[0].split("\n").map((line) => line.replace(/\s+(\S+ ± \S+|seconds|-+)$/, "")).join("\n");
 
 test("eval --queue with two worker processes: 6 photos × 2 methods, every pair once, records and summary equal to a local run's but for timings", async (t) => {
-  const redis = await startRedis();
-  const children: Child[] = [];
-  t.after(async () => {
-    await Promise.all(children.map((c) => stop(c))); // workers first: they close their Redis connections
-    await redis.stop();
-  });
+  const { url: redisUrl, children } = await queueHarness(t);
   const { card, folder } = await queueFixture(6);
   const dir = tempDir("queue-out-");
   const common = ["eval", "--model", card, "--images", folder, "--methods", "occlusion,rise", ...SETTINGS];
-  const workers = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
+  const workers = await Promise.all([startWorker(redisUrl), startWorker(redisUrl)]);
   children.push(...workers);
-  const queued = lima([...common, "--out", path.join(dir, "queued.jsonl"), "--queue", redis.url]);
+  const queued = lima([...common, "--out", path.join(dir, "queued.jsonl"), "--queue", redisUrl]);
   children.push(queued);
   const local = lima([...common, "--out", path.join(dir, "local.jsonl")]);
   children.push(local);
@@ -60,19 +54,14 @@ test("eval --queue with two worker processes: 6 photos × 2 methods, every pair 
 });
 
 test("eval --queue: a corrupt photo among good ones is one error line naming it and the cause; the others complete", async (t) => {
-  const redis = await startRedis();
-  const children: Child[] = [];
-  t.after(async () => {
-    await Promise.all(children.map((c) => stop(c))); // workers first: they close their Redis connections
-    await redis.stop();
-  });
+  const { url: redisUrl, children } = await queueHarness(t);
   const { card, folder } = await queueFixture(3);
   const { writeFileSync } = await import("node:fs");
   writeFileSync(path.join(folder, "broken.png"), Buffer.from("\x89PNG\r\n\x1a\n this is not a picture"));
-  const worker = await startWorker(redis.url);
+  const worker = await startWorker(redisUrl);
   children.push(worker);
   const out = path.join(tempDir("queue-corrupt-"), "r.jsonl");
-  const run = lima(["eval", "--model", card, "--images", folder, "--out", out, "--methods", "occlusion", ...SETTINGS, "--queue", redis.url]);
+  const run = lima(["eval", "--model", card, "--images", folder, "--out", out, "--methods", "occlusion", ...SETTINGS, "--queue", redisUrl]);
   children.push(run);
   assert.equal(await run.exited, 0, run.lines.join("\n"));
   const records = readRecords(out);

@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { createRandom } from "../../src/util/random";
 import { linearModel, tempDir, writeTestModel } from "./onnx-graphs";
 import { REPO } from "./paths";
+import { startRedis } from "./redis";
 
 export const BIN = path.join(REPO, "bin/lima-xai.js");
 
@@ -102,4 +103,18 @@ export async function stop(child: Child, graceMs = 15_000): Promise<number | str
 /** The "done <job> <image> <method>" lines of workers: which pairs each computed. */
 export function donePairs(worker: Child): string[] {
   return worker.lines.map((l) => /: done \S+ (\S+) (\S+) in/.exec(l)).filter((m) => m !== null).map((m) => `${m![1]}/${m![2]}`);
+}
+
+/**
+ * A throw-away redis-server for one test and the list of child processes the test starts; when the
+ * test ends the children are stopped first (workers close their Redis connections), then Redis.
+ */
+export async function queueHarness(t: { after(fn: () => Promise<void>): void }): Promise<{ url: string; children: Child[] }> {
+  const redis = await startRedis();
+  const children: Child[] = [];
+  t.after(async () => {
+    await Promise.all(children.map((c) => stop(c)));
+    await redis.stop();
+  });
+  return { url: redis.url, children };
 }
