@@ -45,3 +45,4 @@ export { METHODS, METHOD_NAMES, getMethod, methodsForFrontEnd, submodularMethod,
 export { PRESETS, PRESET_NAMES, DEFAULT_PRESET, DEFAULT_LAMBDAS as DEFAULT_PRESET_LAMBDAS, LAMBDAS as LAMBDA_PARAMS, REGIONS, NP, SEARCH, CONFIDENCE, BASELINE, SEED, BATCH, DEVICE, DIVISION, LIMA_PARAMS, SMDL_PARAMS, DIVISION_PARAMS, PRESET, presetLambdas, schemaForFrontEnd, type FrontEndSchema, type LambdaValues, type PresetName } from "./params/lima";
 export { checkParam, resolveParams, resolveParamTree, type ParamSpec, type NumberParam, type ChoiceParam, type BooleanParam, type ResolvedParams } from "./params/types";
 export * from "./widgets";
+export { notebookData, type NotebookData } from "./notebooks/data";
