@@ -47,4 +47,6 @@ export interface SearchResult {
   readonly forwardLength: number;
   /** Lazy searches: stale gains re-measured, and how many of them had grown (a submodular F never grows one). */
   readonly staleBounds?: { readonly refreshed: number; readonly exceeded: number };
+  /** Budgeted searches: subset evaluations F(S ∪ {α}) requested in all. */
+  readonly evaluations?: number;
 }
