@@ -152,7 +152,7 @@ describe("figureSvg", () => {
     assert.deepEqual(niceTicks(0, 1.05), [0, 0.2, 0.4, 0.6, 0.8, 1]);
     assert.deepEqual(niceTicks(-3, 7), [-2, 0, 2, 4, 6]);
     assert.deepEqual(niceTicks(0.85, 4.15), [1, 2, 3, 4]);
-    assert.deepEqual(niceTicks(0, 0.65), [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+    assert.deepEqual(niceTicks(0, 0.65), [0, 0.2, 0.4, 0.6]);
   });
 });
 
