@@ -8,6 +8,7 @@
 //      --ExecutePreprocessor.store_widget_state=False: nbclient otherwise saves the widget state in
 //      the notebook, and nbconvert's HTML (and other viewers) then pick the widget view, an empty
 //      box without our extension, over the explorer's text and static snapshot;
+//      a widget state saved by an earlier run is removed from the notebook first;
 //   3. prints the seconds each notebook took; exits 1 when any failed (the others still run).
 // The data comes from $LIMA_XAI_DATA (default ../shared/data beside the repository; src/notebooks/data.ts).
 // Usage: npm run notebooks [-- NAME…]   (names or files of notebooks/ to run; default all)
@@ -41,8 +42,17 @@ const install = spawnSync(process.execPath, [path.join(repo, "bin", "lima-xai.js
 if (install.status !== 0) fail(`installing the kernelspec failed:\n${install.stderr}`);
 const env = { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") };
 
+/** A widget state saved by an earlier run (without store_widget_state=False) names models that no longer exist: it goes. */
+function dropWidgetState(file) {
+  const nb = JSON.parse(fs.readFileSync(file, "utf8"));
+  if (!nb.metadata || !nb.metadata.widgets) return;
+  delete nb.metadata.widgets;
+  fs.writeFileSync(file, `${JSON.stringify(nb, null, 1)}\n`);
+}
+
 const failed = [];
 for (const name of notebooks) {
+  dropWidgetState(path.join(dir, name));
   const t0 = Date.now();
   const r = spawnSync(
     jupyter,

@@ -75,7 +75,7 @@ export function settingsLine(settings: ExplorerSettings, regions: number): strin
       .join(", ");
   const parts = [`method ${settings.method} (${params(settings.method)})`];
   if (settings.compare) parts.push(`compared with ${settings.compare} (${params(settings.compare)})`);
-  const division = Object.entries(settings.division).map(([k, v]) => `${k} ${v}`).join(", ");
+  const division = Object.entries(settings.division).map(([k, v]) => (k === "division" ? String(v) : `${k} ${v}`)).join(", ");
   parts.push(`division ${division}${regions > 0 ? ` → |V| ${regions}` : ""}`);
   parts.push(`target ${settings.target < 0 ? "the prediction" : `class ${settings.target}`}`);
   return parts.join(" · ");
@@ -94,7 +94,7 @@ function metricsTable(results: readonly MethodResult[]): string {
   const cell = "border:1px solid #ccc;padding:2px 8px;text-align:left";
   const head = `<tr><th style="${cell}">explaining ${escape(results[0].target_label)} · |V| ${results[0].order.length}</th>${results.map((r) => `<th style="${cell}">${escape(r.title)}</th>`).join("")}</tr>`;
   const body = rows.map(([k, value]) => `<tr><th style="${cell};font-weight:normal">${escape(k)}</th>${results.map((r) => `<td style="${cell}">${escape(value(r))}</td>`).join("")}</tr>`).join("");
-  return `<table class="lima-xai-snapshot-metrics" style="border-collapse:collapse;font-size:12px">${head}${body}</table>`;
+  return `<table class="lima-xai-snapshot-metrics" style="border-collapse:collapse;font-size:12px;width:auto">${head}${body}</table>`;
 }
 
 /** One image as a PNG <img>. */

@@ -119,7 +119,7 @@ describe("explorer widget: static snapshot", () => {
     const r = results(widget);
     for (const m of r) for (const kind of ["insertion", "deletion"]) assert.ok(svg.includes(`data-name="${m.method} ${kind} (AUC ${m[kind as "insertion"].auc.toFixed(3)})"`), `curve ${m.method} ${kind}`);
     assert.ok(html.includes(`<td style="border:1px solid #ccc;padding:2px 8px;text-align:left">${r[0].metrics.insertion_auc.toFixed(3)}</td>`), "the metrics table holds the insertion AUC");
-    assert.match(html, /method lima \(.*np 2.*\) · compared with rise \(.*masks 64.*\) · division division grid, regions 16 → \|V\| 16 · target the prediction/);
+    assert.match(html, /method lima \(.*np 2.*\) · compared with rise \(.*masks 64.*\) · division grid, regions 16 → \|V\| 16 · target the prediction/);
     assert.ok(html.includes("&#60;b&#62;blocks&#60;/b&#62;") && !html.includes("<b>blocks"), "the title is escaped");
     assert.match(html, new RegExp(`data-run="${widget.get().run}" data-status="done"`));
   });
