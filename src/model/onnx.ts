@@ -10,9 +10,9 @@ import { throwIfAborted } from "../util/abort";
 import { checkOutputType, checkProbabilities } from "./check-output";
 import { cudaProblem } from "./cuda";
 
-/** Execution providers this library knows. */
-export const DEVICES = ["cpu", "cuda"] as const;
-export type Device = (typeof DEVICES)[number];
+import { DEVICES, type Device } from "./devices";
+
+export { DEVICES, type Device };
 
 /** Options of {@link createOnnxModel}. */
 export interface OnnxModelOptions {
