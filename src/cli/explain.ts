@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { divide, type DivisionOptions, getDivision, loadRegionLabels } from "../division";
+import { divide, type DivisionOptions, getDivision, gridCountsText, loadRegionLabels } from "../division";
 import { Explanation } from "../explain/result";
 import { resolveTarget } from "../explain/target";
 import { overlay } from "../image/colormap";
@@ -125,8 +125,7 @@ export function divisionFlags(values: Readonly<Record<string, unknown>>, allowed
   const options = resolveParams(own, readParamFlags(own, values));
   const regions = options.regions as number | undefined;
   if (method === "grid" && regions !== undefined && Math.round(Math.sqrt(regions)) ** 2 !== regions) {
-    const squares = Array.from({ length: 19 }, (_, i) => (i + 2) ** 2).filter((q) => q >= REGIONS.min && q <= REGIONS.max);
-    throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${squares.slice(0, 8).join(", ")}, …, ${squares.at(-1)})`);
+    throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${gridCountsText()})`);
   }
   return { method, ...options } as DivisionConfig;
 }

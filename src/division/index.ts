@@ -11,7 +11,7 @@ export { masksDivision, type MasksOptions } from "./masks";
 export { labelImageFor, labelsDivision, loadRegionLabels } from "./labels";
 export { enforceConnectivity } from "./connectivity";
 export { felzenszwalbDivision, FELZENSZWALB_DEFAULTS, FELZENSZWALB_PARAMS, FH_MIN_SIZE, FH_SCALE, FH_SIGMA, type FelzenszwalbOptions } from "./felzenszwalb";
-export { DEFAULT_DIVISION, divide, DIVISIONS, DIVISION_METHODS, divisionOptionsFrom, getDivision, gridSide, isMemoisable, NAMED_DIVISIONS, type DivisionMethod, type DivisionOptions, type DivisionStrategy } from "./registry";
+export { DEFAULT_DIVISION, divide, DIVISIONS, DIVISION_METHODS, divisionOptionsFrom, getDivision, gridCountsText, gridSide, isMemoisable, NAMED_DIVISIONS, type DivisionMethod, type DivisionOptions, type DivisionStrategy } from "./registry";
 
 /** The pixel indices (y·width + x, ascending) of every region. */
 export function regionPixels(division: Division): Int32Array[] {

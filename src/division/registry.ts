@@ -54,14 +54,18 @@ export interface DivisionStrategy<M extends DivisionMethod = DivisionMethod> {
   divide(image: RgbImage, options: Extract<DivisionOptions, { method: M }>): Division;
 }
 
+/** The |V| a grid can have: the perfect squares in the REGIONS range, in words ("4, 9, 16, …, 400"). */
+export function gridCountsText(): string {
+  const squares: number[] = [];
+  for (let n = 1; n * n <= REGIONS.max; n++) if (n * n >= REGIONS.min) squares.push(n * n);
+  return `${squares.slice(0, 8).join(", ")}, …, ${squares.at(-1)}`;
+}
+
 /** N for a grid of `regions` = N² patches; throws unless `regions` is a perfect square. */
 export function gridSide(regions: number): number {
   checkParam(REGIONS, regions);
   const n = Math.round(Math.sqrt(regions));
-  if (n * n !== regions) {
-    const squares = Array.from({ length: 8 }, (_, i) => (i + 2) ** 2).join(", ");
-    throw new RangeError(`grid regions ${regions} is not a perfect square; use ${squares}, …`);
-  }
+  if (n * n !== regions) throw new RangeError(`grid regions ${regions} is not a perfect square; use ${gridCountsText()}`);
   return n;
 }
 

@@ -255,7 +255,7 @@ export async function createOnnxModel(
   classes: readonly ClassLabel[] | undefined,
   options: OnnxModelOptions = {},
 ): Promise<LoadedModel> {
-  const device = checkDevice(options.device ?? "cpu");
+  const device = checkDevice(options.device ?? DEVICES[0]);
   const batchSize = options.batchSize ?? SESSION_DEFAULTS.batchSize[device];
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize ${batchSize} is not allowed: use a positive integer`);
   const sessionOptions = sessionOptionsFor(device, options);

@@ -5,7 +5,7 @@
  * Cancellable by an AbortSignal, and bounded by the explainer's cache size.
  */
 import type { ExplainerOptions, ResolvedOptions } from "../explain/options";
-import { REGIONS } from "../params/regions";
+import { NP, REGIONS } from "../params/lima";
 import type { RgbImage } from "../types";
 import { isAbortError } from "../util/abort";
 
@@ -54,13 +54,13 @@ function step(current: ResolvedOptions, control: PrefetchControl, direction: 1 |
   const regions = valueOf(current, "regions");
   if (control === "np") {
     const np = current.np + direction * size;
-    return np >= 1 && (regions === undefined || np <= regions) ? { np } : undefined;
+    return np >= NP.min && (regions === undefined || np <= regions) ? { np } : undefined;
   }
   if (control === "regions") {
     if (regions === undefined) return undefined;
     let next = regions + direction * size;
     if (current.division.method === "grid") next = (Math.round(Math.sqrt(regions)) + direction) ** 2;
-    if (next < 2 || (current.search === "bidirectional" && current.np > next)) return undefined;
+    if (next < REGIONS.min || next > REGIONS.max || (current.search === "bidirectional" && current.np > next)) return undefined;
     return { division: { ...current.division, regions: next } as ExplainerOptions["division"] };
   }
   const value = Math.round((current.lambdas[control] + direction * size) * 1e9) / 1e9;

@@ -1,6 +1,7 @@
 import { jupyterHost } from "../jupyter/host";
 import { loadModel } from "../model/load";
 import { DEVICES, type Device } from "../model/onnx";
+import { DEVICE } from "../params/lima";
 import { ExplorerWidget, type ExplorerSettingsInput, loadPhotos } from "./explorer";
 import { withRegionsFrom } from "./photos";
 import { PAGE_TARGET } from "./protocol";
@@ -57,7 +58,7 @@ export function serveExplorerPage(): void {
   host.comms.registerTarget(PAGE_TARGET, (comm, data) => {
     void (async () => {
       const request = checkPageRequest(data.request);
-      const model = await loadModel(request.model, { device: request.device ?? "cpu" });
+      const model = await loadModel(request.model, { device: request.device ?? (DEVICE.default as Device) });
       try {
         const folder = request.images.length === 1 ? request.images[0] : request.images;
         const loaded = await loadPhotos(model, folder);
