@@ -63,11 +63,11 @@ function slowModel(ms: number, fail?: (batch: number) => boolean) {
 const small: ExplorerSettingsInput = { division: { division: "grid", regions: 16 }, params: { lima: { np: 2 }, rise: { masks: 64 } } };
 
 /** An explorer on the block image; idle-time prefetch off unless asked for (the tests count model passes). */
-function setup(settings: ExplorerSettingsInput = small, options: { cacheBytes?: number; ms?: number; fail?: (batch: number) => boolean; photos?: { image: RgbImage; title: string }[]; prefetch?: number } = {}) {
+function setup(settings: ExplorerSettingsInput = small, options: { cacheBytes?: number; ms?: number; fail?: (batch: number) => boolean; photos?: { image: RgbImage; title: string }[]; prefetch?: number; snapshotIntervalMs?: number } = {}) {
   const host = new FakeHost();
   setJupyterHost(host);
   const model = slowModel(options.ms ?? 0, options.fail);
-  const widget = explore(model, options.photos ?? blockImage(), { title: "<b>blocks</b>", settings, cacheBytes: options.cacheBytes, prefetch: options.prefetch ?? 0 });
+  const widget = explore(model, options.photos ?? blockImage(), { title: "<b>blocks</b>", settings, cacheBytes: options.cacheBytes, prefetch: options.prefetch ?? 0, snapshotIntervalMs: options.snapshotIntervalMs });
   const comm = host.opened[0].comm;
   return { host, model, widget, comm };
 }
@@ -89,6 +89,77 @@ async function until(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
 }
 
 const results = (w: ExplorerWidget) => w.get().results as MethodResult[];
+
+/** The <img> data: URLs of an HTML text, decoded: [mime, bytes]. */
+function images(html: string): [string, Buffer][] {
+  return [...html.matchAll(/<img src="data:(image\/[\w+]+);base64,([^"]+)"/g)].map((m) => [m[1], Buffer.from(m[2], "base64")]);
+}
+
+describe("explorer widget: static snapshot", () => {
+  after(() => setJupyterHost(undefined));
+
+  it("explore() shows a snapshot output with a display_id after the view; a finished run replaces it with the maps, curves, metrics and settings", async () => {
+    const { host, widget } = setup({ ...small, compare: "rise" });
+    const [view, first] = host.displays;
+    assert.ok(WIDGET_VIEW_MIME in view.bundle);
+    const id = first.options?.displayId;
+    assert.ok(id && id.includes(widget.modelId), "a display_id naming the widget");
+    assert.ok(!first.options?.update);
+    assert.match(first.bundle["text/html"] as string, /class="lima-xai-snapshot"/);
+    assert.deepEqual(images(first.bundle["text/html"] as string).map(([m]) => m), ["image/png"], "before a result: the photo");
+    await widget.whenIdle();
+    const last = host.displays.at(-1)!;
+    assert.equal(last.options?.displayId, id);
+    assert.equal(last.options?.update, true, "update_display_data");
+    assert.equal(last.options?.toRunningCell, true, "sent under the running cell, so nbclient applies it");
+    const html = last.bundle["text/html"] as string;
+    const imgs = images(html);
+    assert.deepEqual(imgs.map(([m]) => m), ["image/png", "image/png", "image/svg+xml"], "two maps (method and compared one), the curves");
+    for (const [, png] of imgs.slice(0, 2)) assert.deepEqual([...png.subarray(0, 4)], [137, 80, 78, 71]);
+    const svg = imgs[2][1].toString("utf8");
+    const r = results(widget);
+    for (const m of r) for (const kind of ["insertion", "deletion"]) assert.ok(svg.includes(`data-name="${m.method} ${kind} (AUC ${m[kind as "insertion"].auc.toFixed(3)})"`), `curve ${m.method} ${kind}`);
+    assert.ok(html.includes(`<td style="border:1px solid #ccc;padding:2px 8px;text-align:left">${r[0].metrics.insertion_auc.toFixed(3)}</td>`), "the metrics table holds the insertion AUC");
+    assert.match(html, /method lima \(.*np 2.*\) · compared with rise \(.*masks 64.*\) · division grid, regions 16 → \|V\| 16 · target the prediction/);
+    assert.ok(html.includes("&#60;b&#62;blocks&#60;/b&#62;") && !html.includes("<b>blocks"), "the title is escaped");
+    assert.match(html, new RegExp(`data-run="${widget.get().run}" data-status="done"`));
+  });
+
+  it("snapshot updates are throttled (at most one per interval); whenIdle() sends a held-back one at once", async () => {
+    const { host, widget, comm } = setup(small, { snapshotIntervalMs: 60_000 });
+    await widget.whenIdle();
+    assert.equal(widget.snapshotUpdates, 1, "the first run's update, held back by the interval, flushed by whenIdle");
+    for (const np of [3, 4, 5]) {
+      change(comm, widget, {}, { lima: { np } });
+      await widget.whenIdle();
+    }
+    assert.equal(widget.snapshotUpdates, 4);
+    change(comm, widget, {}, { lima: { np: 6 } });
+    await until(() => widget.get().status === "done" && results(widget)[0]?.run === widget.get().run);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(widget.get().run, 5);
+    assert.equal(widget.snapshotUpdates, 4, "within the interval the update waits");
+    assert.match(host.displays.at(-1)!.bundle["text/html"] as string, /data-run="4"/);
+    widget.close();
+  });
+
+  it("with interval 0 every finished run updates the snapshot at once", async () => {
+    const { host, widget, comm } = setup(small, { snapshotIntervalMs: 0 });
+    await until(() => widget.snapshotUpdates === 1);
+    change(comm, widget, {}, { lima: { np: 3 } });
+    await until(() => widget.snapshotUpdates === 2);
+    assert.match(host.displays.at(-1)!.bundle["text/html"] as string, /data-run="2" data-status="done"/);
+    widget.close();
+  });
+
+  it("snapshot: false shows only the view", () => {
+    const host = new FakeHost();
+    setJupyterHost(host);
+    const w = explore(slowModel(0), blockImage(), { settings: small, prefetch: 0, snapshot: false });
+    assert.equal(host.displays.length, 1);
+    w.close();
+  });
+});
 
 describe("explorer widget: protocol", () => {
   after(() => setJupyterHost(undefined));
@@ -112,8 +183,9 @@ describe("explorer widget: protocol", () => {
     for (const key of BINARY_KEYS) assert.ok(!(key in state), `${key} is not in the JSON state`);
     assert.deepEqual(open.data.buffer_paths, BINARY_KEYS.map((k) => [k]));
     assert.deepEqual([...open.buffers[0].subarray(0, 4)], [137, 80, 78, 71], "image_png is PNG bytes");
-    assert.equal(host.displays.length, 1);
+    assert.equal(host.displays.length, 2, "the view, then its static snapshot");
     assert.deepEqual(host.displays[0].bundle[WIDGET_VIEW_MIME], { model_id: open.comm.commId, version_major: 2, version_minor: 1 });
+    assert.match(host.displays[0].bundle["text/plain"] as string, /live view needs the lima-xai-widgets extension/);
     await widget.whenIdle();
     assert.equal(widget.get().status, "done", widget.get().error);
     assert.equal(widget.get().regions, 16, "the |V| the division produced");
