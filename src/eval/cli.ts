@@ -9,6 +9,7 @@ import { isMemoisable, labelImageFor, loadRegionLabels } from "../division";
 import { IMAGE_EXTENSIONS, isImageFile, loadImage, sameStemImage } from "../image/load";
 import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
 import { RSRG_MASKS } from "../metrics/srg";
+import { ERROR_SUBSETS } from "../metrics/grouped";
 import { METHODS } from "../methods/registry";
 import { fileSha256, isModelPath, loadModel, modelFileOf } from "../model/load";
 import type { LoadedModel } from "../model/onnx";
@@ -27,7 +28,7 @@ import { summarise, summaryCsv, summaryTable } from "./summary";
 /** Eval divides every photo the same way: the named divisions that need no per-photo file (the memoisable ones). */
 const EVAL_DIVISION: ChoiceParam = { ...DIVISION, choices: DIVISION.choices.filter(isMemoisable) };
 const TARGET: ChoiceParam = { kind: "choice", name: "target", label: "target", default: "predicted", choices: ["predicted", "true"], meaning: "explain the model's top-1 class or the true class (needs --labels-from-filename)" };
-const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MASKS];
+const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MASKS, ERROR_SUBSETS];
 /** Every method's own parameters but the seed (one --seed seeds every method and μFidelity). */
 const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
 const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, ...DIVISION_OPTION_PARAMS, ...METRIC_PARAMS, BATCH, DEVICE];
@@ -111,7 +112,7 @@ function methodOptions(v: Values, division: MethodOptions["division"]): MethodOp
 }
 
 function metricOptions(v: Values): EvalMetricOptions {
-  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v), rsrgMasks: flagValue<number>(RSRG_MASKS, v) };
+  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v), rsrgMasks: flagValue<number>(RSRG_MASKS, v), errorSubsets: flagValue<number>(ERROR_SUBSETS, v) };
 }
 
 /**
