@@ -14,6 +14,7 @@ export { decodeImage, loadImage, toModelInput, ImageError, DEFAULT_MAX_PIXELS, t
 export { resolveBaseline, compositeRegions, type BaselineOption } from "./image/baseline";
 export { encodePng } from "./image/png";
 export { overlay, colourOf } from "./image/colormap";
+export { outlineRegions, type OutlineOptions } from "./image/outline";
 export { loadModel, defaultCacheDir, type LoadModelOptions } from "./model/load";
 export { createOnnxModel, availableDevices, ModelError, DEVICES, type Device, type LoadedModel, type OnnxModelOptions } from "./model/onnx";
 export { parseModelCard, readModelCard, parseLabels, ModelCardError, type ModelCard, type Preprocessing, type ClassLabel } from "./model/card";

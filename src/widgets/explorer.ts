@@ -1,4 +1,4 @@
-import { divide, type DivisionOptions } from "../division";
+import { divide, type DivisionOptions, divisionOptionsFrom } from "../division";
 import { CONFIDENCE_RANGES, highestConfidence } from "../metrics/curves";
 import { colourOf, normalise } from "../image/colormap";
 import { loadImage } from "../image/load";
@@ -13,7 +13,7 @@ import { CachedModel } from "./cached-model";
 import { groupPayload } from "./groups";
 import { regionCurves, regionOrderFromMap } from "./curves";
 import { listPhotos, type NamedPhoto, thumbnailPng, trueLabel } from "./photos";
-import { applyPreset, EXPLORER_DIVISION_PARAMS, methodOptions } from "./schema";
+import { applyPreset, divisionParamsFor, EXPLORER_DIVISION_PARAMS, methodOptions } from "./schema";
 import {
   EXPLORER_MODEL,
   EXPLORER_VIEW,
@@ -59,7 +59,7 @@ export interface ExploreOptions {
   readonly display?: boolean;
   /** Methods offered (default the registry, src/methods/registry.ts). */
   readonly methods?: readonly AttributionMethod[];
-  /** Schema of the shared division: `division` (a strategy name) and `regions` (default {@link EXPLORER_DIVISION_PARAMS}). */
+  /** Schema of the shared division: `division` (a strategy name) and its strategies' parameters (default {@link EXPLORER_DIVISION_PARAMS}, or the given regions' when the photos carry them: {@link divisionParamsFor}). */
   readonly divisionParams?: readonly ParamSpec[];
   /**
    * Neighbouring settings LIMA/SMDL evaluate while the explorer is idle (default 2: the last moved
@@ -241,7 +241,7 @@ export class ExplorerWidget extends Widget<State> {
 
   constructor(readonly model: BlackBoxModel, photos: RgbImage | NamedPhoto | readonly (RgbImage | NamedPhoto)[], options: ExploreOptions = {}) {
     const methods = options.methods ?? METHODS;
-    const divisionParams = options.divisionParams ?? EXPLORER_DIVISION_PARAMS;
+    const divisionParams = options.divisionParams ?? divisionParamsFor(photos);
     const defaults = defaultSettings(methods, divisionParams);
     const settings = resolveSettings(options.settings ?? {}, model.labels.length, methods, divisionParams, defaults);
     const list = namedPhotos(photos, options.title ?? "image");
@@ -439,7 +439,7 @@ export class ExplorerWidget extends Widget<State> {
     const s = this.state.settings;
     const explainer = (this.attributors.get(s.method)?.attributor as Partial<SubmodularAttributor> | undefined)?.explainer;
     if (!explainer) return;
-    explainer.setOptions({ division: { method: s.division.division, regions: s.division.regions } as DivisionOptions });
+    explainer.setOptions({ division: this.divisionOptions(this.state.photo, s.division) });
     this.lastPrefetch = await prefetchNeighbours(explainer, this.photoList[this.state.photo].image, { last: this.lastMove, target: this.lastTarget, signal, limit: this.prefetchLimit });
   }
 
@@ -527,12 +527,18 @@ export class ExplorerWidget extends Widget<State> {
     this.set({ photo: index, title: p.title, image_png: rgbPng(p.image), results: [], map_png: new Uint8Array(0), compare_map_png: new Uint8Array(0), labels: new Uint8Array(0), group_masks_png: new Uint8Array(0), top5: [], target_label: "", target_probability: NaN, step: 0 });
   }
 
+  /** How a photo is divided under the settings: its own regions when it carries them, else the chosen strategy's options. */
+  private divisionOptions(photo: number, values: ParamValues): DivisionOptions {
+    const given = this.photoList[photo].regions;
+    return given ? { method: "labels", values: given.labels } : divisionOptionsFrom(values);
+  }
+
   /** The division of a photo under the settings, memoised per photo and division settings. */
   private divisionOf(photo: number, values: ParamValues): Division {
     const key = `${photo}|${JSON.stringify(values)}`;
     let division = this.divisions.get(key);
     if (!division) {
-      division = divide(this.photoList[photo].image, { method: values.division, regions: values.regions } as DivisionOptions);
+      division = this.photoList[photo].regions ?? divide(this.photoList[photo].image, this.divisionOptions(photo, values));
       this.divisions.set(key, division);
       if (this.divisions.size > 32) this.divisions.delete(this.divisions.keys().next().value!);
     }

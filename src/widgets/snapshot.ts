@@ -10,6 +10,7 @@
  * Images are <img> elements with data: URLs (PNG for the maps, SVG for the curves): JupyterLab's
  * sanitiser and Debian's nbconvert 6.5 keep those and strip inline <svg>.
  */
+import { DIVISIONS, getDivision } from "../division/registry";
 import { overlay } from "../image/colormap";
 import { encodePng } from "../image/png";
 import type { Figure } from "../plot/figures";
@@ -75,7 +76,13 @@ export function settingsLine(settings: ExplorerSettings, regions: number): strin
       .join(", ");
   const parts = [`method ${settings.method} (${params(settings.method)})`];
   if (settings.compare) parts.push(`compared with ${settings.compare} (${params(settings.compare)})`);
-  const division = Object.entries(settings.division).map(([k, v]) => (k === "division" ? String(v) : `${k} ${v}`)).join(", ");
+  // The chosen strategy and its own parameters only (the division values hold every strategy's).
+  const chosen = String(settings.division.division);
+  const own = Object.hasOwn(DIVISIONS, chosen) ? getDivision(chosen).params.map((p) => p.name) : Object.keys(settings.division);
+  const division = Object.entries(settings.division)
+    .filter(([k]) => k === "division" || own.includes(k))
+    .map(([k, v]) => (k === "division" ? String(v) : `${k} ${v}`))
+    .join(", ");
   parts.push(`division ${division}${regions > 0 ? ` → |V| ${regions}` : ""}`);
   parts.push(`target ${settings.target < 0 ? "the prediction" : `class ${settings.target}`}`);
   return parts.join(" · ");

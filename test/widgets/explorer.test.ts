@@ -6,7 +6,8 @@ import { setJupyterHost } from "../../src/jupyter/host";
 import { loadModel } from "../../src/model/load";
 import { getMethod, METHODS } from "../../src/methods/registry";
 import { DEFAULT_PRESET, PRESETS } from "../../src/params/lima";
-import { methodOptions } from "../../src/widgets/schema";
+import { divisionParamsFor, methodOptions } from "../../src/widgets/schema";
+import { felzenszwalbDivision, loadRegionLabels } from "../../src/division";
 import type { NumberParam } from "../../src/params/types";
 import type { Division, RgbImage } from "../../src/types";
 import { createRandom } from "../../src/util/random";
@@ -307,6 +308,26 @@ describe("explorer widget: methods, comparison, photos", () => {
     assert.deepEqual(results(widget).map((r) => r.method), ["lima"]);
   });
 
+  it("the division control offers felzenszwalb: picking it divides by its scale, and |V| is the count the scale gave", async () => {
+    const { comm, widget } = setup();
+    await widget.whenIdle();
+    const choice = (widget.get().division_params as { name: string; choices?: string[] }[]).find((p) => p.name === "division");
+    assert.ok(choice?.choices?.includes("felzenszwalb"));
+    const expected = felzenszwalbDivision(blockImage(), { scale: 300, minSize: 8 });
+    assert.ok(expected.count >= 3 && expected.count <= 64, `a few regions on the block image: ${expected.count}`);
+    change(comm, widget, {}, {}, { division: "felzenszwalb", scale: 300, minSize: 8 });
+    await widget.whenIdle();
+    assert.equal(widget.get().status, "done", widget.get().error);
+    assert.equal(widget.get().regions, expected.count, "|V| shown is felzenszwalb's count");
+    assert.equal(results(widget)[0].order.length, expected.count);
+    const labels = widget.get().labels as Uint8Array;
+    assert.deepEqual(Array.from({ length: labels.length / 2 }, (_, i) => labels[2 * i] | (labels[2 * i + 1] << 8)), Array.from(expected.labels));
+    // |V| moves nothing under felzenszwalb: the same regions come back.
+    change(comm, widget, {}, {}, { regions: 9 });
+    await widget.whenIdle();
+    assert.equal(widget.get().regions, expected.count);
+  });
+
   it("compare mode runs two methods on the same photo and division: two maps, two curves each, metrics side by side", async () => {
     const { comm, widget, host } = setup();
     await widget.whenIdle();
@@ -592,6 +613,67 @@ describe("explorer page host", () => {
     await until(() => comm.sent.length > 0);
     const reply = comm.sent.at(-1)!.data as { error: string };
     for (const part of ['unknown key "code"', "model \"\" must be", "images [] must be", 'device "tpu" is not allowed: use one of cpu, cuda']) assert.ok(reply.error.includes(part), `${reply.error} names ${part}`);
+  });
+});
+
+describe("explorer with the photos' own regions (explore --regions-from)", () => {
+  after(() => setJupyterHost(undefined));
+
+  /** A 3×3 label image whose ids are not in raster order (ids are kept as given). */
+  async function labelImage(file: string): Promise<void> {
+    const { default: sharp } = await import("sharp");
+    await sharp(Buffer.from([5, 0, 7, 2, 8, 1, 3, 6, 4]), { raw: { width: 3, height: 3, channels: 1 } }).png().toFile(file);
+  }
+
+  it("the page's request names a label folder: the explorer divides each photo by its label image, with the division control fixed to it", async () => {
+    const folder = tempDir("lima-explore-regions-");
+    await labelImage(path.join(folder, "n01531178_goldfinch.png"));
+    writeFileSync(path.join(folder, "notes.txt"), "not a label image");
+    const host = new FakeHost();
+    setJupyterHost(host);
+    serveExplorerPage();
+    const page = new FakeComm("page-2", PAGE_TARGET);
+    const request = { model: path.join(MODELS, "squeezenet1.1-fp32.onnx"), images: [path.join(IMAGENET, "n01531178_goldfinch.JPEG")], regionsFrom: folder, settings: { params: { lima: { np: 2 } } } };
+    host.targets.get(PAGE_TARGET)!(page, { request }, []);
+    await until(() => page.sent.length > 0, 60_000);
+    assert.ok("model_id" in page.sent[0].data, JSON.stringify(page.sent[0].data));
+    const widget = host.opened[0];
+    const state = widget.data.state as Record<string, unknown>;
+    assert.deepEqual((state.division_params as { name: string; choices?: string[] }[]).map((p) => [p.name, p.choices]), [["division", ["labels"]]], "no strategy or |V| to set");
+    assert.deepEqual((state.settings as { division: unknown }).division, { division: "labels" });
+    await until(() => widget.comm.updates().some((u) => u.status === "done" || u.status === "error"), 120_000);
+    const ended = widget.comm.updates().find((u) => u.status === "done" || u.status === "error")!;
+    assert.equal(ended.status, "done", String(widget.comm.updates().map((u) => u.error).filter(Boolean)));
+    widget.comm.deliver({ method: "request_state" });
+    const full = widget.comm.sent.at(-1)!;
+    assert.equal((full.data.state as { regions: number }).regions, 9, "|V| of the label image");
+    const bytes = full.buffers[BINARY_KEYS.indexOf("labels")];
+    const got = Array.from({ length: bytes.length / 2 }, (_, i) => bytes[2 * i] | (bytes[2 * i + 1] << 8));
+    const model = await loadModel("squeezenet1.1-fp32", { searchPaths: [MODELS] });
+    try {
+      const expected = await loadRegionLabels(path.join(folder, "n01531178_goldfinch.png"), model.card);
+      assert.deepEqual(got, Array.from(expected.labels), "the explorer's regions are the label image's, as loadRegionLabels reads it");
+      assert.equal(got[0], 5, "ids kept as given: the top-left block is region 5");
+      assert.equal(got.at(-1), 4, "the bottom-right block is region 4");
+    } finally {
+      await model.dispose();
+      widget.comm.closeFromFrontEnd();
+      page.closeFromFrontEnd();
+    }
+  });
+
+  it("a photo without its label image fails the request, naming the photo; regions for some photos only are refused", async () => {
+    const folder = tempDir("lima-explore-regions-");
+    const host = new FakeHost();
+    setJupyterHost(host);
+    serveExplorerPage();
+    const page = new FakeComm("page-3", PAGE_TARGET);
+    host.targets.get(PAGE_TARGET)!(page, { request: { model: path.join(MODELS, "squeezenet1.1-fp32.onnx"), images: [path.join(IMAGENET, "n01531178_goldfinch.JPEG")], regionsFrom: folder } }, []);
+    await until(() => page.sent.length > 0, 60_000);
+    assert.match(String(page.sent[0].data.error), /has no label image for n01531178_goldfinch\.JPEG \(expected n01531178_goldfinch\.png/);
+    const regions: Division = { width: SIZE, height: SIZE, labels: new Int32Array(SIZE * SIZE).map((_, p) => (p % SIZE < SIZE / 2 ? 0 : 1)), count: 2, method: "labels" };
+    assert.throws(() => divisionParamsFor([{ image: blockImage(1), title: "a", regions }, { image: blockImage(2), title: "b" }]), /1 of 2 photos carry their regions: give regions for every photo or for none/);
+    assert.throws(() => divisionParamsFor([{ image: blockImage(1), title: "a", regions: { ...regions, width: 16 } }]), /the regions of photo a are 16×32; the photo is 32×32/);
   });
 });
 
