@@ -105,7 +105,12 @@ export class Kernel {
       comms: this.comms,
       display(bundle: MimeBundle, options: DisplayOptions = {}) {
         const transient = options.displayId ? { display_id: options.displayId } : {};
-        void kernel.publish(options.update ? "update_display_data" : "display_data", { data: bundle, metadata: options.metadata ?? {}, transient });
+        const content = { data: bundle, metadata: options.metadata ?? {}, transient };
+        const type = options.update ? "update_display_data" : "display_data";
+        if (options.toRunningCell) {
+          kernel.streams.flush();
+          void kernel.send(type, content, kernel.running?.request ?? kernel.lastExecute);
+        } else void kernel.publish(type, content);
       },
       get cellSignal() {
         return requestContext.getStore()?.signal ?? kernel.running?.controller.signal;

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { divide, type DivisionOptions, loadRegionLabels } from "../division";
+import { divide, type DivisionOptions, getDivision, gridCountsText, loadRegionLabels } from "../division";
 import { Explanation } from "../explain/result";
 import { resolveTarget } from "../explain/target";
 import { overlay } from "../image/colormap";
@@ -11,8 +11,8 @@ import { getMethod, METHOD_NAMES, METHODS } from "../methods/registry";
 import type { AttributionResult } from "../methods/types";
 import { loadModel } from "../model/load";
 import type { BlackBoxModel } from "../model/types";
-import { BATCH, DEVICE, DIVISION, REGIONS } from "../params/lima";
-import type { ChoiceParam, ParamSpec } from "../params/types";
+import { BATCH, DEVICE, DIVISION, DIVISION_PARAMS, REGIONS } from "../params/lima";
+import { type ChoiceParam, type ParamSpec, resolveParams } from "../params/types";
 import { curvesFigure } from "../plot/figures";
 import { escapeHtml, figuresPage } from "../plot/html";
 import type { Division, RgbImage, SaliencyMap } from "../types";
@@ -29,8 +29,11 @@ export function methodParamSpecs(methods = METHODS): ParamSpec[] {
   return methods.flatMap((m) => m.params);
 }
 
+/** The parameters of the named division strategies (|V|, felzenszwalb's scale…), without the strategy choice itself. */
+export const DIVISION_OPTION_PARAMS: readonly ParamSpec[] = DIVISION_PARAMS.filter((p) => p !== DIVISION);
+
 /** Parameters of `explain` besides the methods' own. */
-const COMMAND_PARAMS: readonly ParamSpec[] = [METHOD, DIVISION, REGIONS, BATCH, DEVICE];
+const COMMAND_PARAMS: readonly ParamSpec[] = [METHOD, DIVISION, ...DIVISION_OPTION_PARAMS, BATCH, DEVICE];
 
 /** Every parameter `explain` reads from a flag: its own and every method's (for the schema test and --help). */
 export const EXPLAIN_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...methodParamSpecs()];
@@ -50,7 +53,8 @@ const OTHER_FLAGS = {
 export const EXPLAIN_USAGE = [
   "lima-xai explain --model <path|name> --image <file> [--target <index|label|predicted>] [--method <name>] [--out <dir>] [--json] [--debug]",
   "  [--allow-outside-paths] (let the model card's file and labels lie outside its folder)",
-  "  [--prior-map <greyscale image>] (with --division prior)  [--regions-from <label image>] (a region per grey or RGB-packed value; replaces --division/--regions)",
+  "  [--prior-map <greyscale image>] (with --division prior)  [--regions-from <label image>] (a region per grey or RGB-packed value; replaces --division and its flags)",
+  divisionFlagsHelp(DIVISION.choices),
   ...helpLines([...COMMAND_PARAMS, ...methodParamSpecs()]),
   "  (a method's own flags apply to the methods that have them; see README)",
 ].join("\n");
@@ -64,7 +68,7 @@ export interface ExplainConfig {
   /** The method's options as the flags named them (nested λ); the method's defaults fill the rest. */
   readonly methodOptions: Record<string, unknown>;
   /** How to divide: a named strategy, a prior map file or a label image file. */
-  readonly division: { readonly method: "slico" | "grid"; readonly regions: number } | { readonly method: "prior"; readonly file: string; readonly regions?: number } | { readonly method: "labels"; readonly file: string };
+  readonly division: DivisionConfig;
   readonly batchSize: number;
   readonly device: "cpu" | "cuda";
   readonly out?: string;
@@ -73,28 +77,57 @@ export interface ExplainConfig {
   readonly allowOutsidePaths: boolean;
 }
 
-/** Checks --division, --regions, --prior-map and --regions-from together. */
-export function divisionFlags(values: Readonly<Record<string, unknown>>, allowed: readonly string[] = DIVISION.choices): ExplainConfig["division"] {
+/**
+ * A division as the flags name it: a named strategy's options (defaults filled in), a prior map
+ * file (with --division prior) or a label image file (--regions-from).
+ */
+export type DivisionConfig =
+  | Exclude<DivisionOptions, { readonly method: "prior" | "masks" | "labels" }>
+  | { readonly method: "prior"; readonly file: string; readonly regions?: number }
+  | { readonly method: "labels"; readonly file: string };
+
+/** A division strategy's own flags: its parameters in the registry (--regions is also prior's m, SMDL Algorithm 1). */
+export function strategyParams(method: string): readonly ParamSpec[] {
+  return method === "prior" ? [REGIONS] : getDivision(method).params;
+}
+
+/** The usage line saying which division flags go with which strategy (the rest are refused). */
+export function divisionFlagsHelp(choices: readonly string[]): string {
+  const each = choices.map((c) => `${c} ${strategyParams(c).map((p) => `--${flagOf(p)}`).join(", ") || "(none)"}`);
+  return `  (each --division takes only its own flags: ${each.join("; ")}; a count the division reaches must lie in ${REGIONS.min}..${REGIONS.max})`;
+}
+
+/**
+ * Checks --division, its strategy's flags (--regions, --fh-scale, …), --prior-map and
+ * --regions-from together: a flag of another strategy is refused, naming the strategy's own.
+ */
+export function divisionFlags(values: Readonly<Record<string, unknown>>, allowed: readonly string[] = DIVISION.choices): DivisionConfig {
   const divisionSpec: ParamSpec = { ...DIVISION, choices: allowed };
+  const given = [divisionSpec, ...DIVISION_OPTION_PARAMS].filter((p) => values[flagOf(p)] !== undefined).map((p) => `--${flagOf(p)}`);
   const from = values["regions-from"] as string | undefined;
   if (from !== undefined) {
-    if (values.division !== undefined || values.regions !== undefined) throw new UsageError("--regions-from gives the regions itself: leave out --division and --regions");
+    if (given.length) throw new UsageError(`--regions-from gives the regions itself: leave out ${given.join(", ")}`);
     if (from === "") throw new UsageError("--regions-from needs a label image");
     return { method: "labels", file: from };
   }
-  const method = flagValue<string>(divisionSpec, values) as "slico" | "grid" | "prior";
+  const method = flagValue<string>(divisionSpec, values);
+  const strategy = getDivision(method);
+  const own = strategyParams(method);
+  const foreign = DIVISION_OPTION_PARAMS.find((p) => !own.includes(p) && values[flagOf(p)] !== undefined);
+  if (foreign) {
+    throw new UsageError(`--${flagOf(foreign)} is not a parameter of --division ${method}${strategy.hint ? ` (${strategy.hint})` : ""}: its flags are ${own.map((p) => `--${flagOf(p)}`).join(", ") || "none"}`);
+  }
   if (method === "prior") {
     const file = values["prior-map"] as string | undefined;
     if (!file) throw new UsageError("--division prior needs --prior-map <greyscale image> (a prior saliency map)");
     return values.regions === undefined ? { method, file } : { method, file, regions: flagValue<number>(REGIONS, values) };
   }
-  const regions = flagValue<number>(REGIONS, values);
-  const n = Math.round(Math.sqrt(regions));
-  if (method === "grid" && n * n !== regions) {
-    const squares = Array.from({ length: 19 }, (_, i) => (i + 2) ** 2).filter((q) => q >= REGIONS.min && q <= REGIONS.max);
-    throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${squares.slice(0, 8).join(", ")}, …, ${squares.at(-1)})`);
+  const options = resolveParams(own, readParamFlags(own, values));
+  const regions = options.regions as number | undefined;
+  if (method === "grid" && regions !== undefined && Math.round(Math.sqrt(regions)) ** 2 !== regions) {
+    throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${gridCountsText()})`);
   }
-  return { method, regions };
+  return { method, ...options } as DivisionConfig;
 }
 
 /** The flags a method does not have are refused, naming the method. */
@@ -141,10 +174,14 @@ async function priorMap(file: string, width: number, height: number): Promise<Sa
 /** The division the config names, made for this image (through the division registry). */
 export async function makeDivision(config: ExplainConfig["division"], image: RgbImage, model: { readonly card: Parameters<typeof loadRegionLabels>[1] }): Promise<Division> {
   if (config.method === "labels") return loadRegionLabels(config.file, model.card);
-  let options: DivisionOptions;
-  if (config.method === "prior") options = { method: "prior", map: await priorMap(config.file, image.width, image.height), ...(config.regions !== undefined ? { m: config.regions } : {}) };
-  else options = { method: config.method, regions: config.regions };
-  return divide(image, options);
+  const options: DivisionOptions = config.method === "prior" ? { method: "prior", map: await priorMap(config.file, image.width, image.height), ...(config.regions !== undefined ? { m: config.regions } : {}) } : config;
+  try {
+    return divide(image, options);
+  } catch (error) {
+    // A count the photo and the options give (felzenszwalb) is the user's to change: one line, exit 2.
+    if (error instanceof RangeError && config.method === "felzenszwalb") throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** The model's output on the full image: its top 5 and the resolved target class. */

@@ -6,22 +6,28 @@ import { spawn } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { labelImageFor, loadRegionLabels } from "../division";
 import { loadImage } from "../image/load";
 import { loadModel } from "../model/load";
 import { METHODS } from "../methods/registry";
-import { PRESET, REGIONS } from "../params/lima";
-import { DEVICES } from "../model/onnx";
-import { type ChoiceParam, checkParam, type ParamSpec } from "../params/types";
+import { DEVICE, PRESET } from "../params/lima";
+import type { ChoiceParam, ParamSpec } from "../params/types";
 import { listPhotos } from "../widgets/photos";
 import type { PageRequest } from "../widgets/page-host";
 import { EXPLORER_DIVISION_PARAMS } from "../widgets/schema";
-import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
+import { numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
+import { divisionFlagsHelp } from "./explain";
+import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "./flags";
 
-const DIVISION_CHOICES = (EXPLORER_DIVISION_PARAMS.find((p) => p.name === "division") as ChoiceParam).choices;
+/** Parameters of `explore` read from flags (the page's division controls, the λ preset, the device). */
+export const EXPLORE_PARAMS: readonly ParamSpec[] = [...EXPLORER_DIVISION_PARAMS, PRESET, DEVICE];
 
-export const EXPLORE_USAGE =
-  `lima-xai explore --model <path|name> (--image <file> [--image <file> …] | --images <folder>) [--method <name>] [--compare <name>] ` +
-  `[--regions ${REGIONS.min}..${REGIONS.max}, default ${REGIONS.default}] [--division ${DIVISION_CHOICES.join("|")}] [--preset ${PRESET.choices.join("|")}] [--device ${DEVICES.join("|")}] [--port N] [--no-open]`;
+export const EXPLORE_USAGE = [
+  "lima-xai explore --model <path|name> (--image <file> [--image <file> …] | --images <folder>) [--method <name>] [--compare <name>] [--port N] [--no-open] [--debug]",
+  "  [--regions-from <label image or folder of them>] (the photos' own regions, a folder holding one per photo by name stem; replaces --division and its flags)",
+  ...helpLines(EXPLORE_PARAMS),
+  divisionFlagsHelp((EXPLORER_DIVISION_PARAMS[0] as ChoiceParam).choices),
+].join("\n");
 
 const FLAGS = {
   model: { type: "string" },
@@ -29,25 +35,12 @@ const FLAGS = {
   images: { type: "string" },
   method: { type: "string" },
   compare: { type: "string" },
-  regions: { type: "string" },
-  division: { type: "string" },
-  preset: { type: "string" },
-  device: { type: "string" },
+  "regions-from": { type: "string" },
   port: { type: "string" },
   "no-open": { type: "boolean" },
   debug: { type: "boolean" },
+  ...flagOptions(EXPLORE_PARAMS),
 } as const;
-
-/** A flag checked against its schema entry (range, choices): the error names the flag, the value and what is allowed. */
-function schemaFlag(flag: string, spec: ParamSpec, raw: string | undefined): number | string | boolean | undefined {
-  if (raw === undefined) return undefined;
-  const value = spec.kind === "number" ? (raw.trim() === "" ? NaN : Number(raw)) : spec.kind === "boolean" ? raw === "true" ? true : raw === "false" ? false : raw : raw;
-  try {
-    return checkParam(spec, value);
-  } catch (error) {
-    throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not allowed: ${(error as Error).message.replace(/^.*? is not allowed: /, "")}`);
-  }
-}
 
 /** A registered method's name, or a UsageError listing the registry. */
 function methodFlag(flag: string, value: string | undefined): string | undefined {
@@ -55,6 +48,77 @@ function methodFlag(flag: string, value: string | undefined): string | undefined
   const names = METHODS.map((m) => m.name);
   if (!names.includes(value)) throw new UsageError(`--${flag} ${JSON.stringify(value)} is not allowed: use one of ${names.join(", ")}`);
   return value;
+}
+
+/**
+ * The division settings the flags name (only those given: the page fills the schema's defaults),
+ * or none with `--regions-from`. A strategy's own flag with another strategy is refused, naming
+ * the strategies it applies to (the schema's `when`).
+ */
+function divisionSettings(values: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const given = EXPLORER_DIVISION_PARAMS.filter((p) => values[flagOf(p)] !== undefined);
+  if (values["regions-from"] !== undefined && given.length) throw new UsageError(`--regions-from gives the regions itself: leave out ${given.map((p) => `--${flagOf(p)}`).join(", ")}`);
+  const division = readParamFlags(EXPLORER_DIVISION_PARAMS, values);
+  const chosen = flagValue<string>(EXPLORER_DIVISION_PARAMS[0], values);
+  for (const p of given) {
+    const applies = p.when?.division;
+    if (applies && !applies.includes(chosen)) throw new UsageError(`--${flagOf(p)} is not a parameter of --division ${chosen}: it applies to --division ${applies.join(", ")}`);
+  }
+  return division;
+}
+
+/** What the flags of `explore` say, checked, before any file but the photos' is read. */
+export interface ExploreConfig {
+  /** The page's request: one JSON value. */
+  readonly request: PageRequest;
+  readonly port?: number;
+  readonly open: boolean;
+  readonly debug: boolean;
+}
+
+/** Parses and checks every flag of `explore` (a {@link UsageError} names a bad one); lists the photos and, with --regions-from, finds each photo's label image. */
+export function parseExploreFlags(args: string[]): ExploreConfig {
+  const { values, positionals } = parseFlags(args, FLAGS);
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (${EXPLORE_USAGE})`);
+  const v = values as Record<string, string | boolean | string[] | undefined>;
+  const model = modelSpec(requiredFlag("model", values.model));
+  const files = (values.image ?? []).map((f) => path.resolve(f));
+  if (files.length > 0 && values.images !== undefined) throw new UsageError("give photos with --image <file> (repeatable) or --images <folder>, not both");
+  if (files.length === 0 && values.images === undefined) throw new UsageError(`--image or --images is required (${EXPLORE_USAGE})`);
+  for (const f of files) if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`--image ${f} is not a file`);
+  let images = files;
+  let photoFiles = files;
+  if (values.images !== undefined) {
+    const folder = path.resolve(values.images);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--images ${folder} is not a folder`);
+    try {
+      photoFiles = listPhotos(folder);
+    } catch (error) {
+      throw new UsageError(`--images ${(error as Error).message}`);
+    }
+    images = [folder];
+  }
+  const method = methodFlag("method", values.method);
+  const compare = methodFlag("compare", values.compare);
+  if (compare !== undefined && compare === (method ?? METHODS[0].name)) throw new UsageError(`--compare ${compare} is the method itself: pick another (${METHODS.map((m) => m.name).join(", ")})`);
+  const division = divisionSettings(v);
+  const regionsFrom = values["regions-from"] === undefined ? undefined : path.resolve(values["regions-from"]);
+  if (regionsFrom !== undefined) {
+    // Every photo must find its label image now, not later on the page.
+    try {
+      for (const f of photoFiles) labelImageFor(regionsFrom, path.basename(f));
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  // --preset applies to every method that has one (LIMA, SMDL).
+  const preset = v[flagOf(PRESET)] === undefined ? undefined : flagValue<string>(PRESET, v);
+  const params = preset === undefined ? undefined : Object.fromEntries(METHODS.filter((m) => m.params.some((p) => p.name === PRESET.name)).map((m) => [m.name, { [PRESET.name]: preset }]));
+  const device = flagValue<PageRequest["device"] & string>(DEVICE, v);
+  const port = values.port === undefined ? undefined : numberFlag("port", values.port, 0, { integer: true, min: 1, max: 65535 });
+  const settings = { ...(method ? { method } : {}), ...(compare ? { compare } : {}), ...(Object.keys(division).length ? { division } : {}), ...(params ? { params } : {}) };
+  const request: PageRequest = { model, images, device, settings, ...(regionsFrom !== undefined ? { regionsFrom } : {}) };
+  return { request, port, open: !values["no-open"], debug: Boolean(values.debug) };
 }
 
 /** A model name stays a name (the kernel resolves it the same way); a path becomes absolute. */
@@ -100,52 +164,27 @@ export type StartExploreServer = (options: {
 
 /** Runs the explorer server until SIGINT/SIGTERM; returns the exit code. */
 export async function exploreCommand(args: string[], startExploreServer: StartExploreServer): Promise<number> {
-  const { values, positionals } = parseFlags(args, FLAGS);
-  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])} (${EXPLORE_USAGE})`);
-  const model = modelSpec(requiredFlag("model", values.model));
-  const files = (values.image ?? []).map((f) => path.resolve(f));
-  if (files.length > 0 && values.images !== undefined) throw new UsageError("give photos with --image <file> (repeatable) or --images <folder>, not both");
-  if (files.length === 0 && values.images === undefined) throw new UsageError(`--image or --images is required (${EXPLORE_USAGE})`);
-  for (const f of files) if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`--image ${f} is not a file`);
-  let images = files;
-  if (values.images !== undefined) {
-    const folder = path.resolve(values.images);
-    if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--images ${folder} is not a folder`);
-    try {
-      listPhotos(folder);
-    } catch (error) {
-      throw new UsageError(`--images ${(error as Error).message}`);
-    }
-    images = [folder];
-  }
-  const method = methodFlag("method", values.method);
-  const compare = methodFlag("compare", values.compare);
-  if (compare !== undefined && compare === (method ?? METHODS[0].name)) throw new UsageError(`--compare ${compare} is the method itself: pick another (${METHODS.map((m) => m.name).join(", ")})`);
-  const division: Record<string, number | string | boolean> = {};
-  for (const spec of EXPLORER_DIVISION_PARAMS) {
-    const flag = spec.name as "regions" | "division";
-    const value = schemaFlag(flag, spec, values[flag]);
-    if (value !== undefined) division[spec.name] = value;
-  }
-  // --preset applies to every method that has one (LIMA, SMDL).
-  const preset = schemaFlag("preset", PRESET, values.preset);
-  const params = preset === undefined ? undefined : Object.fromEntries(METHODS.filter((m) => m.params.some((p) => p.name === PRESET.name)).map((m) => [m.name, { [PRESET.name]: preset }]));
-  const device = choiceFlag("device", values.device, DEVICES, "cpu");
-  const port = values.port === undefined ? undefined : numberFlag("port", values.port, 0, { integer: true, min: 1, max: 65535 });
+  const { request, port, open, debug } = parseExploreFlags(args);
   if (port !== undefined) await checkPortFree(port);
   // Fail here, with the CLI's one-line errors, rather than later on the page.
-  const loaded = await loadModel(model, { device });
+  const loaded = await loadModel(request.model, { device: request.device });
   try {
-    await loadImage(files[0] ?? listPhotos(images[0])[0], loaded.card);
+    const first = request.images.length === 1 && statSync(request.images[0]).isDirectory() ? listPhotos(request.images[0])[0] : request.images[0];
+    await loadImage(first, loaded.card);
+    if (request.regionsFrom !== undefined) {
+      try {
+        await loadRegionLabels(labelImageFor(request.regionsFrom, path.basename(first)), loaded.card);
+      } catch (error) {
+        throw error instanceof RangeError ? new UsageError(`--regions-from: ${error.message}`) : error;
+      }
+    }
   } finally {
     await loaded.dispose();
   }
-  const settings = { ...(method ? { method } : {}), ...(compare ? { compare } : {}), ...(Object.keys(division).length ? { division } : {}), ...(params ? { params } : {}) };
-  const request: PageRequest = { model, images, device, settings };
-  const server = await startExploreServer({ request, port, log: values.debug ? (l) => process.stderr.write(`[jupyter] ${l}\n`) : undefined });
+  const server = await startExploreServer({ request, port, log: debug ? (l) => process.stderr.write(`[jupyter] ${l}\n`) : undefined });
   process.stdout.write(`lima-xai explore: open ${server.url}\n(Ctrl-C stops the server)\n`);
   // Like `jupyter server`: open the page, but only for a person at a terminal (never from scripts or tests).
-  if (!values["no-open"] && process.stdout.isTTY) openInBrowser(server.url);
+  if (open && process.stdout.isTTY) openInBrowser(server.url);
   const ended = await new Promise<"signal" | "exited">((resolve) => {
     process.once("SIGINT", () => resolve("signal"));
     process.once("SIGTERM", () => resolve("signal"));

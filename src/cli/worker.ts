@@ -3,15 +3,17 @@
  * settings) jobs from the Redis queue that `lima-xai eval --queue` fills and runs them with the
  * same code as a local evaluation, until SIGTERM or Ctrl-C.
  */
-import { choiceFlag, numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
+import { numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
 import { redisOptions } from "../eval/queue/job";
+import { BATCH, DEVICE } from "../params/lima";
+import { flagOf, flagValue, helpLines } from "./flags";
 
 export const WORKER_USAGE = [
-  "lima-xai worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--device cpu|cuda] [--batch N] [--stalled-ms MS]",
+  `lima-xai worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--${flagOf(DEVICE)} ${DEVICE.choices.join("|")}] [--${flagOf(BATCH)} N] [--stalled-ms MS]`,
   "  --queue        the Redis that `lima-xai eval --queue` uses (redis://[user:password@]HOST[:PORT][/DB], rediss:// for TLS)",
   "  --concurrency  jobs at once (default 1; each job's model calls are batched already)",
-  "  --device       where models run: cpu (default) or cuda",
-  "  --batch        images per model call (default: the model loader's)",
+  ...helpLines([DEVICE]),
+  `  --${flagOf(BATCH)} <${BATCH.min}..${BATCH.max}>  images per model call (default: the model loader's)`,
   "  --stalled-ms   a job whose worker stops renewing its lock this long is handed to another worker (default 30000)",
   "Models are found by the coordinator's path where it exists here, else by name (LIMA_XAI_MODELS, the cache, the registry),",
   "and must have the coordinator's sha256. SIGTERM or Ctrl-C: finish the jobs in flight, then exit; a second one: exit at once",
@@ -37,8 +39,8 @@ export async function workerCommand(args: string[], io: { readonly stderr?: Node
     throw new UsageError((error as Error).message);
   }
   const concurrency = numberFlag("concurrency", values.concurrency, 1, { integer: true, min: 1 });
-  const device = choiceFlag("device", values.device, ["cpu", "cuda"] as const, "cpu");
-  const batchSize = values.batch === undefined ? undefined : numberFlag("batch", values.batch, 0, { integer: true, min: 1 });
+  const device = flagValue<"cpu" | "cuda">(DEVICE, values);
+  const batchSize = values.batch === undefined ? undefined : flagValue<number>(BATCH, values);
   const stalledMs = numberFlag("stalled-ms", values["stalled-ms"], 30_000, { min: 100 });
   const stderr = io.stderr ?? process.stderr;
   const { startEvalWorker } = await import("../eval/queue/worker"); // BullMQ loads only when a worker runs

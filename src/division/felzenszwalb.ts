@@ -13,13 +13,13 @@
  * along the sorted edges into a neighbour. The scale is in 0..255 colour units, the same number as
  * scikit-image's `felzenszwalb(scale=…)` on 8-bit images.
  */
-import type { NumberParam } from "../params/types";
+import { checkParam, type NumberParam } from "../params/types";
 import type { Division, RgbImage } from "../types";
 import { checkSize } from "./check";
 
-/** Options of {@link felzenszwalbDivision}. */
+/** Options of {@link felzenszwalbDivision}; defaults in {@link FELZENSZWALB_PARAMS}. */
 export interface FelzenszwalbOptions {
-  /** k: larger values give larger segments (default 500, SEA-NN's ImageNet setting). */
+  /** k: larger values give larger segments, hence fewer (default 500, SEA-NN's ImageNet setting). */
   readonly scale?: number;
   /** Width of the Gaussian smoothing in pixels, 0 for none (default 0.8, the FH paper's). */
   readonly sigma?: number;
@@ -27,14 +27,27 @@ export interface FelzenszwalbOptions {
   readonly minSize?: number;
 }
 
-/** The parameters of {@link felzenszwalbDivision} as data (explorer sliders, CLI flags). */
-export const FELZENSZWALB_PARAMS: readonly NumberParam[] = [
-  { kind: "number", name: "scale", label: "scale k", default: 500, min: 1, max: 100000, meaning: "Felzenszwalb–Huttenlocher scale: larger values give larger segments (SEA-NN used 500 on ImageNet)" },
-  { kind: "number", name: "sigma", label: "σ", default: 0.8, min: 0, max: 10, step: 0.1, unit: "pixels", meaning: "width of the Gaussian smoothing before segmentation" },
-  { kind: "number", name: "minSize", label: "min size", default: 20, min: 1, max: 100000, integer: true, unit: "pixels", meaning: "segments smaller than this are merged into a neighbour" },
-];
+/** k, the scale: the one number that sets how many regions come out. */
+export const FH_SCALE: NumberParam = {
+  kind: "number", name: "scale", label: "scale k", flag: "fh-scale", default: 500, min: 1, max: 100000,
+  meaning: "Felzenszwalb–Huttenlocher scale k (--division felzenszwalb): larger values give larger, hence fewer, regions; |V| follows from it and the photo (SEA-NN used 500 on ImageNet)",
+};
 
-export const FELZENSZWALB_DEFAULTS = Object.freeze({ scale: 500, sigma: 0.8, minSize: 20 });
+export const FH_SIGMA: NumberParam = {
+  kind: "number", name: "sigma", label: "σ", flag: "fh-sigma", default: 0.8, min: 0, max: 10, step: 0.1, unit: "pixels",
+  meaning: "Felzenszwalb–Huttenlocher: width of the Gaussian smoothing before segmentation (0 = none)",
+};
+
+export const FH_MIN_SIZE: NumberParam = {
+  kind: "number", name: "minSize", label: "min size", flag: "fh-min-size", default: 20, min: 1, max: 100000, integer: true, unit: "pixels",
+  meaning: "Felzenszwalb–Huttenlocher: segments smaller than this are merged into a neighbour",
+};
+
+/** The parameters of {@link felzenszwalbDivision} as data (explorer sliders, CLI flags, SEA-NN's segments). */
+export const FELZENSZWALB_PARAMS: readonly NumberParam[] = [FH_SCALE, FH_SIGMA, FH_MIN_SIZE];
+
+/** The defaults of {@link FELZENSZWALB_PARAMS}, by option name. */
+export const FELZENSZWALB_DEFAULTS: Readonly<Required<FelzenszwalbOptions>> = Object.freeze({ scale: FH_SCALE.default, sigma: FH_SIGMA.default, minSize: FH_MIN_SIZE.default });
 
 /** Separable Gaussian blur of one channel with mirrored borders, radius ⌈4σ⌉. */
 function blurChannel(src: Float64Array, width: number, height: number, sigma: number): Float64Array {
@@ -85,12 +98,14 @@ function find(parent: Int32Array, a: number): number {
 export function felzenszwalbDivision(image: RgbImage, options: FelzenszwalbOptions = {}): Division {
   const { width, height } = image;
   checkSize("felzenszwalb image", width, height);
-  const scale = options.scale ?? FELZENSZWALB_DEFAULTS.scale;
-  const sigma = options.sigma ?? FELZENSZWALB_DEFAULTS.sigma;
-  const minSize = options.minSize ?? FELZENSZWALB_DEFAULTS.minSize;
-  if (!(Number.isFinite(scale) && scale > 0)) throw new RangeError(`felzenszwalb scale ${scale} is not allowed: use a number > 0`);
-  if (!(Number.isFinite(sigma) && sigma >= 0)) throw new RangeError(`felzenszwalb sigma ${sigma} is not allowed: use a number ≥ 0`);
-  if (!(Number.isInteger(minSize) && minSize >= 1)) throw new RangeError(`felzenszwalb minSize ${minSize} is not allowed: use an integer ≥ 1`);
+  const [scale, sigma, minSize] = FELZENSZWALB_PARAMS.map((spec) => {
+    const value = options[spec.name as keyof FelzenszwalbOptions] ?? spec.default;
+    try {
+      return checkParam(spec, value) as number;
+    } catch (error) {
+      throw new RangeError(`felzenszwalb ${(error as Error).message}`);
+    }
+  });
   if (image.data.length !== width * height * 3) throw new RangeError(`image data has ${image.data.length} values; ${width}×${height} RGB needs ${width * height * 3}`);
   const n = width * height;
   const channels = [0, 1, 2].map((c) => {

@@ -1,4 +1,4 @@
-import { REGIONS } from "../params/lima";
+import { REGIONS } from "../params/regions";
 import type { Division } from "../types";
 import { checkSize } from "./check";
 

@@ -8,10 +8,10 @@ export { gridDivision, type GridOptions } from "./grid";
 export { slicoDivision, SEED_GRIDS, type SeedGrid, type SlicoOptions } from "./slico";
 export { priorDivision, type PriorOptions } from "./prior";
 export { masksDivision, type MasksOptions } from "./masks";
-export { labelsDivision, loadRegionLabels } from "./labels";
+export { labelImageFor, labelsDivision, loadRegionLabels } from "./labels";
 export { enforceConnectivity } from "./connectivity";
-export { felzenszwalbDivision, FELZENSZWALB_DEFAULTS, FELZENSZWALB_PARAMS, type FelzenszwalbOptions } from "./felzenszwalb";
-export { DEFAULT_DIVISION, divide, DIVISIONS, DIVISION_METHODS, getDivision, gridSide, isMemoisable, type DivisionMethod, type DivisionOptions, type DivisionStrategy } from "./registry";
+export { felzenszwalbDivision, FELZENSZWALB_DEFAULTS, FELZENSZWALB_PARAMS, FH_MIN_SIZE, FH_SCALE, FH_SIGMA, type FelzenszwalbOptions } from "./felzenszwalb";
+export { DEFAULT_DIVISION, divide, DIVISIONS, DIVISION_METHODS, divisionOptionsFrom, getDivision, gridCountsText, gridSide, isMemoisable, NAMED_DIVISIONS, type DivisionMethod, type DivisionOptions, type DivisionStrategy } from "./registry";
 
 /** The pixel indices (y·width + x, ascending) of every region. */
 export function regionPixels(division: Division): Int32Array[] {

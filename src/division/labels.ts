@@ -1,7 +1,10 @@
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
 import sharp from "sharp";
+import { IMAGE_EXTENSIONS, sameStemImage } from "../image/load";
 import type { Preprocessing } from "../model/card";
 import { checkParam } from "../params/types";
-import { REGIONS } from "../params/lima";
+import { REGIONS } from "../params/regions";
 import type { Division } from "../types";
 import { checkSize } from "./check";
 
@@ -56,4 +59,18 @@ export async function loadRegionLabels(file: string | Uint8Array, pre: Pick<Prep
     }
   }
   return labelsDivision(values, width, height);
+}
+
+/**
+ * The label image of a photo under `source` (`--regions-from` of explain, eval and explore):
+ * `source` itself when it is a file (one label image for every photo), else the image in that
+ * folder with the photo's name stem (`n01_goldfinch.JPEG` → `n01_goldfinch.png`, any of
+ * {@link IMAGE_EXTENSIONS}). A RangeError naming what is missing otherwise.
+ */
+export function labelImageFor(source: string, photoName: string): string {
+  if (!existsSync(source)) throw new RangeError(`--regions-from ${source} does not exist`);
+  if (!statSync(source).isDirectory()) return source;
+  const file = sameStemImage(source, photoName);
+  if (!file) throw new RangeError(`--regions-from ${source} has no label image for ${photoName} (expected ${path.parse(photoName).name}.png or another of ${IMAGE_EXTENSIONS.join(", ")})`);
+  return file;
 }

@@ -2,17 +2,18 @@ import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { numberFlag, parseFlags, requiredFlag, UsageError } from "../cli/args";
-import { divisionFlags, METHOD } from "../cli/explain";
+import { DIVISION_OPTION_PARAMS, divisionFlags, divisionFlagsHelp, METHOD } from "../cli/explain";
 import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "../cli/flags";
 import { ProgressBar } from "../cli/progress";
-import { type DivisionOptions, loadRegionLabels } from "../division";
-import { loadImage } from "../image/load";
+import { isMemoisable, labelImageFor, loadRegionLabels } from "../division";
+import { IMAGE_EXTENSIONS, isImageFile, loadImage, sameStemImage } from "../image/load";
 import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
 import { RSRG_MASKS } from "../metrics/srg";
+import { ERROR_SUBSETS } from "../metrics/grouped";
 import { METHODS } from "../methods/registry";
 import { fileSha256, isModelPath, loadModel, modelFileOf } from "../model/load";
 import type { LoadedModel } from "../model/onnx";
-import { BATCH, DEVICE, DIVISION, NP, REGIONS, SEARCH, SEED } from "../params/lima";
+import { BATCH, DEVICE, DIVISION, NP, SEARCH, SEED } from "../params/lima";
 import type { ChoiceParam, ParamSpec } from "../params/types";
 import type { Division } from "../types";
 import { isAbortError } from "../util/abort";
@@ -24,13 +25,13 @@ import { type EvalImage, type EvalMetricOptions, type EvaluationResult, runEvalu
 import { redisOptions } from "./queue/job";
 import { summarise, summaryCsv, summaryTable } from "./summary";
 
-/** Eval divides every photo the same way: the named divisions that need no per-photo file. */
-const EVAL_DIVISION: ChoiceParam = { ...DIVISION, choices: DIVISION.choices.filter((c) => c !== "prior") };
+/** Eval divides every photo the same way: the named divisions that need no per-photo file (the memoisable ones). */
+const EVAL_DIVISION: ChoiceParam = { ...DIVISION, choices: DIVISION.choices.filter(isMemoisable) };
 const TARGET: ChoiceParam = { kind: "choice", name: "target", label: "target", default: "predicted", choices: ["predicted", "true"], meaning: "explain the model's top-1 class or the true class (needs --labels-from-filename)" };
-const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MASKS];
+const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MASKS, ERROR_SUBSETS];
 /** Every method's own parameters but the seed (one --seed seeds every method and μFidelity). */
 const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
-const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, REGIONS, ...METRIC_PARAMS, BATCH, DEVICE];
+const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, ...DIVISION_OPTION_PARAMS, ...METRIC_PARAMS, BATCH, DEVICE];
 
 /** Every parameter `eval` reads from a flag (for the schema test and --help). */
 export const EVAL_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...METHOD_PARAMS];
@@ -40,11 +41,12 @@ const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).
 
 export const EVAL_USAGE = [
   "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--allow-outside-paths] [--debug]",
-  `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division/--regions)`,
+  `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division and its flags)`,
   "  [--annotations <folder>] (one mask image per photo, same name stem; non-black = object; for the localisation metric's RMA/RRA)",
   `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
   "  [--queue redis://HOST:PORT[/DB]] (run the pairs on `lima-xai worker`s through that Redis instead of here)  [--attempts N] (tries of a queued pair, default 3)",
   ...helpLines([...COMMAND_PARAMS, ...METHOD_PARAMS]),
+  divisionFlagsHelp(EVAL_DIVISION.choices),
 ].join("\n");
 
 const FLAGS = {
@@ -66,13 +68,11 @@ const FLAGS = {
 
 type Values = Readonly<Record<string, string | boolean | undefined>>;
 
-const IMAGE_FILE = /\.(jpe?g|png|webp|tiff?|gif|avif)$/i;
-
 /** The image files of a folder, sorted by name, the first `limit` of them. */
 export function listImages(folder: string, limit?: number): string[] {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--images ${folder} is not a folder`);
-  const files = readdirSync(folder).filter((f) => IMAGE_FILE.test(f)).sort();
-  if (files.length === 0) throw new UsageError(`--images ${folder} holds no image files (.jpg, .jpeg, .png, .webp, .tif, .tiff, .gif, .avif)`);
+  const files = readdirSync(folder).filter(isImageFile).sort();
+  if (files.length === 0) throw new UsageError(`--images ${folder} holds no image files (${IMAGE_EXTENSIONS.join(", ")})`);
   return files.slice(0, limit ?? files.length).map((f) => path.join(folder, f));
 }
 
@@ -112,25 +112,16 @@ function methodOptions(v: Values, division: MethodOptions["division"]): MethodOp
 }
 
 function metricOptions(v: Values): EvalMetricOptions {
-  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v), rsrgMasks: flagValue<number>(RSRG_MASKS, v) };
+  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v), rsrgMasks: flagValue<number>(RSRG_MASKS, v), errorSubsets: flagValue<number>(ERROR_SUBSETS, v) };
 }
-
-const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".gif", ".avif"];
 
 /**
  * `--regions-from`: one label image for every photo, or a folder holding, for each photo, a label
- * image with the same name stem (any image extension).
+ * image with the same name stem (any image extension; {@link labelImageFor}).
  */
 function regionsFrom(source: string, model: LoadedModel): (img: EvalImage) => Promise<Division> {
   if (!existsSync(source)) throw new UsageError(`--regions-from ${source} does not exist`);
-  if (!statSync(source).isDirectory()) return () => loadRegionLabels(source, model.card);
-  const files = readdirSync(source);
-  return async (img) => {
-    const stem = img.name.replace(/\.[^.]+$/, "");
-    const file = files.find((f) => f.replace(/\.[^.]+$/, "") === stem && IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()));
-    if (!file) throw new RangeError(`--regions-from ${source} has no label image for ${img.name} (expected ${stem}.png or another image extension)`);
-    return loadRegionLabels(path.join(source, file), model.card);
-  };
+  return async (img) => loadRegionLabels(labelImageFor(source, img.name), model.card);
 }
 
 /**
@@ -139,12 +130,10 @@ function regionsFrom(source: string, model: LoadedModel): (img: EvalImage) => Pr
  */
 function annotationOf(folder: string, model: LoadedModel): (name: string) => () => Promise<Uint8Array> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--annotations ${folder} is not a folder`);
-  const files = readdirSync(folder);
   return (name) => async () => {
-    const stem = name.replace(/\.[^.]+$/, "");
-    const file = files.find((f) => f.replace(/\.[^.]+$/, "") === stem && IMAGE_EXTENSIONS.includes(path.extname(f).toLowerCase()));
-    if (!file) throw new RangeError(`--annotations ${folder} has no mask for ${name} (expected ${stem}.png or another image extension)`);
-    const mask = await loadImage(path.join(folder, file), model.card);
+    const file = sameStemImage(folder, name);
+    if (!file) throw new RangeError(`--annotations ${folder} has no mask for ${name} (expected ${path.parse(name).name}.png or another image extension)`);
+    const mask = await loadImage(file, model.card);
     return Uint8Array.from({ length: mask.width * mask.height }, (_, q) => ((mask.data[3 * q] + mask.data[3 * q + 1] + mask.data[3 * q + 2]) / 3 > 127 ? 1 : 0));
   };
 }
@@ -205,11 +194,12 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
   if (targetMode === "true" && !labelsFromFilename) throw new UsageError("--target true needs --labels-from-filename (the true class comes from the file name)");
   const methods = methodsFlag(v.methods as string | undefined);
   const division = divisionFlags(v, EVAL_DIVISION.choices);
-  const divisionOptions = division.method === "slico" || division.method === "grid" ? { method: division.method, regions: division.regions } : undefined;
+  const divisionOptions = division.method === "labels" || division.method === "prior" ? undefined : division;
   const options = methodOptions(v, divisionOptions ?? (division.method === "labels" ? { method: "labels", from: path.resolve(division.file) } : undefined));
   const lima = (options.lima ?? {}) as { np?: number; search?: string };
   const np = lima.np ?? NP.default;
-  if (divisionOptions && methods.includes("lima") && (lima.search ?? SEARCH.default) === "bidirectional" && np > divisionOptions.regions) {
+  // A felzenszwalb |V| is known per photo only: the search checks n_p ≤ |V| then.
+  if (divisionOptions && "regions" in divisionOptions && divisionOptions.regions !== undefined && methods.includes("lima") && (lima.search ?? SEARCH.default) === "bidirectional" && np > divisionOptions.regions) {
     throw new UsageError(`--${flagOf(NP)} ${np} is larger than --regions ${divisionOptions.regions}: use --np 1..${divisionOptions.regions}`);
   }
   const queue = v.queue as string | undefined;
@@ -219,7 +209,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    if (division.method === "labels") throw new UsageError("--regions-from cannot be used with --queue (workers divide each photo themselves): use --division slico or grid");
+    if (division.method === "labels") throw new UsageError(`--regions-from cannot be used with --queue (workers divide each photo themselves): use --division ${EVAL_DIVISION.choices.join(" or ")}`);
   }
   if (queue === undefined && v.attempts !== undefined) throw new UsageError("--attempts needs --queue");
   for (const m of methods) {

@@ -42,6 +42,8 @@ export interface EvalMetricOptions {
   readonly ranges?: readonly number[];
   /** R-MIF/R-LIF coalitions per subset size (default RSRG_MASKS: 128). */
   readonly rsrgMasks?: number;
+  /** Random region subsets of the attribution-error metric (default ERROR_SUBSETS: 64). */
+  readonly errorSubsets?: number;
 }
 
 /** Progress of an evaluation: pairs done of the pairs this run has to do. */
@@ -166,7 +168,7 @@ const CORE_KEYS = new Set(["insertion", "deletion", "muFidelity", "strongInterac
  * LIMA eqs. 13-15); the values of any other metric are returned under `metrics`.
  */
 async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: EvalMetricOptions, names: readonly string[]) {
-  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation, masks: m.rsrgMasks };
+  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation, masks: m.rsrgMasks, subsets: m.errorSubsets };
   const values: Record<string, number> = {};
   for (const name of names) Object.assign(values, await getMetric(name).evaluate(bench, result, options));
   const hc = Object.entries(values).filter(([k]) => k.startsWith("highestConfidence."));

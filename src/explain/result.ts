@@ -2,6 +2,7 @@ import { overlay } from "../image/colormap";
 import { encodePng } from "../image/png";
 import { JUPYTER_DISPLAY, type MimeBundle } from "../jupyter/host";
 import { curvesFigure } from "../plot/figures";
+import { figureSvg, svgImgHtml } from "../plot/svg";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import type { Curve, HighestConfidence } from "../metrics/curves";
 import type { ResolvedOptions } from "./options";
@@ -115,15 +116,23 @@ export class Explanation implements ExplanationData {
     ].join("\n");
   }
 
-  /** Rich output in our Jupyter kernel: the map (image/png) and the curves (plotly). */
+  /**
+   * Rich output in our Jupyter kernel, readable without a kernel or a plotly renderer: text/html
+   * holds the map (PNG) and the curves (static SVG, src/plot/svg.ts) as <img> elements beside the
+   * summary; image/png is the map, image/svg+xml the curves. One output shows one of these types,
+   * so the bundle carries no plotly form: it would win over text/html in JupyterLab and hide the
+   * map. For interactive curves display `curvesFigure(result)` (a figure's own bundle has both).
+   */
   [JUPYTER_DISPLAY](): MimeBundle {
     const png = this.overlayPng().toString("base64");
     const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const svg = figureSvg(curvesFigure(this), { width: 560, height: Math.max(300, this.image.height) });
+    const map = `<img src="data:image/png;base64,${png}" width="${this.image.width}" height="${this.image.height}" alt="importance map of ${escape(this.target.label)}"/>`;
     return {
       "text/plain": this.toString(),
       "image/png": png,
-      "application/vnd.plotly.v1+json": curvesFigure(this),
-      "text/html": `<div><img src="data:image/png;base64,${png}" width="${this.image.width}" height="${this.image.height}"/><pre>${escape(this.toString())}</pre></div>`,
+      "image/svg+xml": svg,
+      "text/html": `<div class="lima-xai-explanation"><div style="display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start">${map}${svgImgHtml(svg, `insertion and deletion curves of ${this.target.label}`)}</div><pre>${escape(this.toString())}</pre></div>`,
     };
   }
 }

@@ -1,7 +1,28 @@
-import { statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import sharp from "sharp";
 import type { RgbImage } from "../types";
 import type { Preprocessing } from "../model/card";
+
+/** File extensions of the images a folder is listed for (what sharp decodes: photos, label images, masks), lower case. */
+export const IMAGE_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif"] as const;
+
+/** Whether a file name has one of the {@link IMAGE_EXTENSIONS} (any case). */
+export function isImageFile(name: string): boolean {
+  const dot = name.lastIndexOf(".");
+  return dot >= 0 && (IMAGE_EXTENSIONS as readonly string[]).includes(name.slice(dot).toLowerCase());
+}
+
+/**
+ * The image in `folder` with the name stem of `name` (`n01_goldfinch.JPEG` → `n01_goldfinch.png`,
+ * any of {@link IMAGE_EXTENSIONS}; the first by name when several), or undefined when none. For
+ * files that go with a photo: label images, annotation masks.
+ */
+export function sameStemImage(folder: string, name: string): string | undefined {
+  const stem = path.parse(name).name;
+  const file = readdirSync(folder).sort().find((f) => path.parse(f).name === stem && isImageFile(f));
+  return file === undefined ? undefined : path.join(folder, file);
+}
 
 /** Images larger than this many pixels are refused before decoding (decompression bombs). */
 export const DEFAULT_MAX_PIXELS = 100_000_000;

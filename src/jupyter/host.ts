@@ -54,6 +54,14 @@ export interface DisplayOptions {
   readonly displayId?: string;
   readonly update?: boolean;
   readonly metadata?: Record<string, unknown>;
+  /**
+   * Send under the execute request running now (the last one when none runs) instead of the one
+   * in whose async context the caller runs. For an update_display_data made by background work
+   * that an earlier cell started: clients that follow only the running cell's messages (nbclient,
+   * which `nbconvert --execute` uses) then apply it to the display, whichever cell holds it.
+   * Default false.
+   */
+  readonly toRunningCell?: boolean;
 }
 
 /** What a kernel host offers to library code. */

@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { encodePng } from "../image/png";
 import type { Figure } from "../plot/figures";
+import { figureSvg, svgImgHtml } from "../plot/svg";
 import type { RgbImage } from "../types";
 import { JUPYTER_DISPLAY, jupyterHost, type MimeBundle } from "./host";
 
@@ -20,8 +21,32 @@ function isPng(v: unknown): v is Uint8Array {
 }
 
 /**
+ * A plotly figure's bundle: the interactive form (application/vnd.plotly.v1+json) and its static
+ * fallback (src/plot/svg.ts) as image/svg+xml and as text/html holding it as an <img>.
+ *
+ * Why both: nbconvert's HTML exporter picks the first of its display_data_priority
+ * (widget view, javascript, text/html, markdown, image/svg+xml, latex, png, jpeg, text/plain) and
+ * knows no plotly type, so it shows the fallback; Debian's nbconvert 6.5 passes image/svg+xml
+ * through lxml's clean_html, which removes every SVG child element, so text/html with an <img>
+ * is what it must find. JupyterLab with lima-xai-widgets ranks its plotly renderer (40) before
+ * text/html (50) and shows the chart. A figure the SVG renderer cannot draw keeps its
+ * interactive form, and text/plain says why there is no static one.
+ */
+export function figureBundle(figure: Figure): MimeBundle {
+  const plain = `Figure with ${figure.data.length} trace(s)`;
+  try {
+    const svg = figureSvg(figure);
+    const title = (figure.layout as { title?: { text?: unknown } | string }).title;
+    const alt = typeof title === "string" ? title : typeof title?.text === "string" ? title.text : plain;
+    return { "application/vnd.plotly.v1+json": figure, "image/svg+xml": svg, "text/html": `<div class="lima-xai-figure">${svgImgHtml(svg, alt)}</div>`, "text/plain": plain };
+  } catch (error) {
+    return { "application/vnd.plotly.v1+json": figure, "text/plain": `${plain} (no static rendering: ${(error as Error).message})` };
+  }
+}
+
+/**
  * The rich form of a value for Jupyter: its own `[Symbol.for("Jupyter.display")]()` bundle, a
- * plotly figure ({data, layout}) as a chart, an RgbImage or PNG bytes as image/png, anything else
+ * plotly figure ({data, layout}) as a chart with its static SVG fallback ({@link figureBundle}), an RgbImage or PNG bytes as image/png, anything else
  * as text/plain.
  */
 export async function toMimeBundle(value: unknown): Promise<MimeBundle> {
@@ -30,7 +55,7 @@ export async function toMimeBundle(value: unknown): Promise<MimeBundle> {
     const bundle = (await (own as () => MimeBundle | Promise<MimeBundle>).call(value)) ?? {};
     return { "text/plain": inspect(value, { depth: 1 }), ...bundle };
   }
-  if (isFigure(value)) return { "application/vnd.plotly.v1+json": value, "text/plain": `Figure with ${value.data.length} trace(s)` };
+  if (isFigure(value)) return figureBundle(value);
   if (isRgbImage(value)) {
     const bytes = Uint8ClampedArray.from(value.data);
     return { "image/png": encodePng(bytes, value.width, value.height).toString("base64"), "text/plain": `RgbImage ${value.width}×${value.height}` };

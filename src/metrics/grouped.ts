@@ -8,6 +8,7 @@
  * image, ends with the full image at x = 1, so that AUCs of different methods share [0, 1].
  * Grouped deletion removes the groups from the full image the same way.
  */
+import { checkParam, type NumberParam } from "../params/types";
 import type { AttributionGroup, AttributionResult } from "../methods/types";
 import type { BlackBoxModel } from "../model/types";
 import type { MetricBenchmark, MetricSpec } from "./types";
@@ -183,6 +184,9 @@ export const GROUPED_METRIC: MetricSpec = {
   },
 };
 
+/** Random region subsets of the attribution-error metric (`--error-subsets`). */
+export const ERROR_SUBSETS: NumberParam = { kind: "number", name: "subsets", label: "subsets", flag: "error-subsets", default: 64, min: 1, max: 4096, integer: true, unit: "subsets", meaning: "random region subsets on which Definitions 1 and 3 are measured" };
+
 /** SOP Definitions 1 and 3 on sampled region subsets (columns delErr ↓, insErr ↓). */
 export const ATTRIBUTION_ERROR_METRIC: MetricSpec = {
   name: "attribution-error",
@@ -190,9 +194,10 @@ export const ATTRIBUTION_ERROR_METRIC: MetricSpec = {
     { key: "delErr", label: "deletion error", better: "lower" },
     { key: "insErr", label: "insertion error", better: "lower" },
   ],
-  params: [{ kind: "number", name: "samples", label: "subsets", flag: "error-subsets", default: 64, min: 1, max: 4096, integer: true, unit: "subsets", meaning: "random region subsets on which Definitions 1 and 3 are measured" }],
+  params: [ERROR_SUBSETS],
   async evaluate(bench: MetricBenchmark, result: AttributionResult, options: Readonly<Record<string, unknown>> = {}): Promise<Record<string, number>> {
-    const samples = typeof options.samples === "number" ? options.samples : 64;
+    // Eval hands one options object to every metric: this metric's own key is `subsets` (μFidelity's is `samples`).
+    const samples = checkParam(ERROR_SUBSETS, options.subsets ?? ERROR_SUBSETS.default) as number;
     const e = await sampledAttributionError(bench.model, bench.image, result.map, bench.division, { target: bench.target, samples, seed: bench.seed, baseline: bench.baseline, signal: bench.signal });
     return { delErr: e.deletionError, insErr: e.insertionError };
   },

@@ -10,9 +10,9 @@ import { throwIfAborted } from "../util/abort";
 import { checkOutputType, checkProbabilities } from "./check-output";
 import { cudaProblem } from "./cuda";
 
-/** Execution providers this library knows. */
-export const DEVICES = ["cpu", "cuda"] as const;
-export type Device = (typeof DEVICES)[number];
+import { DEVICES, type Device } from "./devices";
+
+export { DEVICES, type Device };
 
 /** Options of {@link createOnnxModel}. */
 export interface OnnxModelOptions {
@@ -255,7 +255,7 @@ export async function createOnnxModel(
   classes: readonly ClassLabel[] | undefined,
   options: OnnxModelOptions = {},
 ): Promise<LoadedModel> {
-  const device = checkDevice(options.device ?? "cpu");
+  const device = checkDevice(options.device ?? DEVICES[0]);
   const batchSize = options.batchSize ?? SESSION_DEFAULTS.batchSize[device];
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize ${batchSize} is not allowed: use a positive integer`);
   const sessionOptions = sessionOptionsFor(device, options);

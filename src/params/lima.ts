@@ -4,7 +4,12 @@
  * `explain` and `eval` (src/params/flags.ts), the library's option resolution (Explainer, the
  * method registry), the kernel-side widget and the explorer page ({@link schemaForFrontEnd}).
  */
+import { DEFAULT_DIVISION, type DivisionMethod, type DivisionStrategy, NAMED_DIVISIONS } from "../division/registry";
+import { DEVICES } from "../model/devices";
+import { REGIONS } from "./regions";
 import type { ChoiceParam, NumberParam, ParamSpec } from "./types";
+
+export { REGIONS };
 
 /** The four score weights (METHOD.md §3, LIMA eq. 7 / SMDL eq. 8). */
 export interface LambdaValues {
@@ -54,12 +59,6 @@ export const LAMBDAS: readonly NumberParam[] = [
   lambda("eff", "λ_eff", "weight of the effectiveness term: how diverse S's regions are (0 skips the singleton passes)"),
 ];
 
-/** |V|: one bound everywhere (CLI, library, kernel, sliders). */
-export const REGIONS: NumberParam = {
-  kind: "number", name: "regions", label: "|V|", default: 49, min: 2, max: 400, integer: true, unit: "regions",
-  meaning: "number of regions the image is divided into (SLICO reports the count it reached; grid needs a perfect square)",
-};
-
 export const NP: NumberParam = {
   kind: "number", name: "np", label: "n_p", default: 8, min: 1, max: REGIONS.max, integer: true, unit: "regions",
   meaning: "pending negatives of the bidirectional search: re-scored for the reverse set each step (at most |V|)",
@@ -70,11 +69,24 @@ export const SEARCH: ChoiceParam = {
   meaning: "bidirectional (LIMA Algorithm 1), plain greedy (SMDL Algorithm 1) or fast (lazy greedy with stale gains, about a quarter of the passes)",
 };
 
-/** Divisions a user picks by name on the command line or in the explorer (others: masks, labels, from code or files). */
-export const DIVISION: ChoiceParam = {
-  kind: "choice", name: "division", label: "division", default: "slico", choices: ["slico", "grid", "prior"],
-  meaning: "how the image is cut into regions: SLICO superpixels, a square grid, or a prior saliency map (--prior-map)",
-};
+/**
+ * The division choice over some strategies of the division registry: their names, the default
+ * strategy when it is among them (else the first), and a meaning listing each with its hint.
+ */
+export function divisionChoice(strategies: readonly Pick<DivisionStrategy<DivisionMethod>, "name" | "title" | "hint">[]): ChoiceParam {
+  const choices = strategies.map((d) => d.name);
+  return {
+    kind: "choice", name: "division", label: "division", default: choices.includes(DEFAULT_DIVISION.method) ? DEFAULT_DIVISION.method : choices[0], choices,
+    meaning: `how the image is cut into regions: ${strategies.map((d) => `${d.name} = ${d.title.replace(/ \(.*\)$/, "")}${d.hint ? ` (${d.hint})` : ""}`).join("; ")}`,
+  };
+}
+
+/**
+ * Divisions a user picks by name on the command line: the division registry's strategies marked
+ * `byName` (src/division/registry.ts; the others, masks and labels, come from code or
+ * `--regions-from`). Each strategy's own parameters (|V|, felzenszwalb's scale…) are in its entry.
+ */
+export const DIVISION: ChoiceParam = divisionChoice(NAMED_DIVISIONS);
 
 export const CONFIDENCE: ChoiceParam = {
   kind: "choice", name: "confidence", label: "confidence", default: "entropy", choices: ["entropy", "edl"],
@@ -99,12 +111,15 @@ export const BATCH: NumberParam = {
 };
 
 export const DEVICE: ChoiceParam = {
-  kind: "choice", name: "device", label: "device", default: "cpu", choices: ["cpu", "cuda"],
+  kind: "choice", name: "device", label: "device", default: DEVICES[0], choices: DEVICES,
   meaning: "where the model runs",
 };
 
-/** The division options a caller names (method and |V|) resolved against the schema. */
-export const DIVISION_PARAMS: readonly ParamSpec[] = [DIVISION, REGIONS];
+/**
+ * The division options a caller names: the strategy, then every named strategy's own parameters
+ * (|V|; felzenszwalb's scale, σ, min size), each once, in registry order.
+ */
+export const DIVISION_PARAMS: readonly ParamSpec[] = [DIVISION, ...new Set(NAMED_DIVISIONS.flatMap((d) => d.params))];
 
 /** LIMA's own parameters (bidirectional search). */
 export const LIMA_PARAMS: readonly ParamSpec[] = [PRESET, ...LAMBDAS, NP, SEARCH, CONFIDENCE, BASELINE];
@@ -131,9 +146,19 @@ export interface FrontEndSchema {
 }
 
 /**
+ * A front end's division controls over some strategies: the choice ({@link divisionChoice}), then
+ * each strategy's own parameters once, each marked with the strategies it applies to (`when`), so
+ * that a page shows only the chosen strategy's controls.
+ */
+export function divisionControls(strategies: readonly Pick<DivisionStrategy<DivisionMethod>, "name" | "title" | "hint" | "params">[]): ParamSpec[] {
+  const params = [...new Set(strategies.flatMap((d) => d.params))];
+  return [divisionChoice(strategies), ...params.map((p): ParamSpec => ({ ...p, when: { division: strategies.filter((d) => d.params.includes(p)).map((d) => d.name) } }))];
+}
+
+/**
  * Everything the front end needs to build its controls (ranges, steps, defaults, tooltips) and to
- * check a setting: the division and LIMA parameters, and the presets. Plain JSON.
+ * check a setting: the division controls ({@link divisionControls}) and LIMA parameters, and the presets. Plain JSON.
  */
 export function schemaForFrontEnd(): FrontEndSchema {
-  return JSON.parse(JSON.stringify({ settings: [...DIVISION_PARAMS, ...LIMA_PARAMS], presets: PRESETS, defaultPreset: DEFAULT_PRESET })) as FrontEndSchema;
+  return JSON.parse(JSON.stringify({ settings: [...divisionControls(NAMED_DIVISIONS), ...LIMA_PARAMS], presets: PRESETS, defaultPreset: DEFAULT_PRESET })) as FrontEndSchema;
 }

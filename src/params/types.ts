@@ -30,6 +30,12 @@ export interface NumberParam {
   readonly unit?: string;
   /** One line: what it means (the tooltip and the `--help` text). */
   readonly meaning: string;
+  /**
+   * Applies only when each named sibling parameter has one of the listed values, e.g.
+   * `{ division: ["felzenszwalb"] }` for the scale; the explorer hides the control otherwise.
+   * Checking a value ignores it.
+   */
+  readonly when?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A parameter with a fixed set of values: a select in the explorer. */
@@ -44,6 +50,12 @@ export interface ChoiceParam {
   readonly default: string;
   readonly choices: readonly string[];
   readonly meaning: string;
+  /**
+   * Applies only when each named sibling parameter has one of the listed values, e.g.
+   * `{ division: ["felzenszwalb"] }` for the scale; the explorer hides the control otherwise.
+   * Checking a value ignores it.
+   */
+  readonly when?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** An on/off parameter. */
@@ -57,6 +69,12 @@ export interface BooleanParam {
   readonly flag?: string;
   readonly default: boolean;
   readonly meaning: string;
+  /**
+   * Applies only when each named sibling parameter has one of the listed values, e.g.
+   * `{ division: ["felzenszwalb"] }` for the scale; the explorer hides the control otherwise.
+   * Checking a value ignores it.
+   */
+  readonly when?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type ParamSpec = NumberParam | ChoiceParam | BooleanParam;

@@ -5,6 +5,7 @@
  * Cancellable by an AbortSignal, and bounded by the explainer's cache size.
  */
 import type { ExplainerOptions, ResolvedOptions } from "../explain/options";
+import { NP, REGIONS } from "../params/lima";
 import type { RgbImage } from "../types";
 import { isAbortError } from "../util/abort";
 
@@ -36,7 +37,7 @@ export interface PrefetchExplainer {
 
 function valueOf(options: ResolvedOptions, control: PrefetchControl): number | undefined {
   if (control === "np") return options.np;
-  if (control === "regions") return "regions" in options.division ? options.division.regions ?? 49 : undefined;
+  if (control === "regions") return "regions" in options.division ? options.division.regions ?? REGIONS.default : undefined;
   return options.lambdas[control];
 }
 
@@ -53,13 +54,13 @@ function step(current: ResolvedOptions, control: PrefetchControl, direction: 1 |
   const regions = valueOf(current, "regions");
   if (control === "np") {
     const np = current.np + direction * size;
-    return np >= 1 && (regions === undefined || np <= regions) ? { np } : undefined;
+    return np >= NP.min && (regions === undefined || np <= regions) ? { np } : undefined;
   }
   if (control === "regions") {
     if (regions === undefined) return undefined;
     let next = regions + direction * size;
     if (current.division.method === "grid") next = (Math.round(Math.sqrt(regions)) + direction) ** 2;
-    if (next < 2 || (current.search === "bidirectional" && current.np > next)) return undefined;
+    if (next < REGIONS.min || next > REGIONS.max || (current.search === "bidirectional" && current.np > next)) return undefined;
     return { division: { ...current.division, regions: next } as ExplainerOptions["division"] };
   }
   const value = Math.round((current.lambdas[control] + direction * size) * 1e9) / 1e9;
@@ -118,7 +119,7 @@ export async function prefetchNeighbours(explainer: PrefetchExplainer, image: Rg
   for (const n of neighbours) {
     if (options.signal?.aborted) return { done, stopped: "aborted" };
     const stats = explainer.cacheStats;
-    const m = valueOf({ ...explainer.options, ...n.options } as ResolvedOptions, "regions") ?? 49;
+    const m = valueOf({ ...explainer.options, ...n.options } as ResolvedOptions, "regions") ?? REGIONS.default;
     const perEntry = stats.entries > 0 ? stats.bytes / stats.entries : 0;
     if (stats.bytes + m * (m + 1) * perEntry > stats.maxBytes) return { done, stopped: "memory" };
     try {

@@ -1,4 +1,4 @@
-import { divide, type DivisionOptions } from "../division";
+import { divide, type DivisionOptions, divisionOptionsFrom } from "../division";
 import { CONFIDENCE_RANGES, highestConfidence } from "../metrics/curves";
 import { colourOf, normalise } from "../image/colormap";
 import { loadImage } from "../image/load";
@@ -13,7 +13,7 @@ import { CachedModel } from "./cached-model";
 import { groupPayload } from "./groups";
 import { regionCurves, regionOrderFromMap } from "./curves";
 import { listPhotos, type NamedPhoto, thumbnailPng, trueLabel } from "./photos";
-import { applyPreset, EXPLORER_DIVISION_PARAMS, methodOptions } from "./schema";
+import { applyPreset, divisionParamsFor, EXPLORER_DIVISION_PARAMS, methodOptions } from "./schema";
 import {
   EXPLORER_MODEL,
   EXPLORER_VIEW,
@@ -23,6 +23,7 @@ import {
   type MethodResult,
   type ParamValues,
   type PhotoInfo,
+  SNAPSHOT_CLASS,
   WIDGET_MODULE,
   WIDGET_MODULE_RANGE,
   WRITABLE_KEYS,
@@ -31,6 +32,8 @@ import { LatestWins, type RunOutcome } from "./scheduler";
 import { type ControlMove, movedControl, prefetchNeighbours, type PrefetchReport } from "../search/prefetch";
 import type { SubmodularAttributor } from "../methods/lima";
 import { type Binary, Widget } from "./widget";
+import { snapshotHtml } from "./snapshot";
+import { jupyterHost } from "../jupyter/host";
 
 /** Settings as a caller gives them: any part, the rest from the schema's defaults. */
 export interface ExplorerSettingsInput {
@@ -56,7 +59,7 @@ export interface ExploreOptions {
   readonly display?: boolean;
   /** Methods offered (default the registry, src/methods/registry.ts). */
   readonly methods?: readonly AttributionMethod[];
-  /** Schema of the shared division: `division` (a strategy name) and `regions` (default {@link EXPLORER_DIVISION_PARAMS}). */
+  /** Schema of the shared division: `division` (a strategy name) and its strategies' parameters (default {@link EXPLORER_DIVISION_PARAMS}, or the given regions' when the photos carry them: {@link divisionParamsFor}). */
   readonly divisionParams?: readonly ParamSpec[];
   /**
    * Neighbouring settings LIMA/SMDL evaluate while the explorer is idle (default 2: the last moved
@@ -64,6 +67,15 @@ export interface ExploreOptions {
    * finds its model outputs cached. 0 turns prefetching off. A new request aborts it at once.
    */
   readonly prefetch?: number;
+  /**
+   * Show a static snapshot of the current view (maps, curves, metrics, settings; src/widgets/snapshot.ts)
+   * as a separate output right after the widget, replaced when a run ends, so a saved notebook
+   * shows the explorer without a kernel or the extension (default true). JupyterLab with
+   * lima-xai-widgets hides it.
+   */
+  readonly snapshot?: boolean;
+  /** Least time between two snapshot updates in ms (default 1000); the last update is never dropped, only delayed. */
+  readonly snapshotIntervalMs?: number;
 }
 
 type State = ExplorerStateData & { image_png: Binary; map_png: Binary; compare_map_png: Binary; labels: Binary; thumbs_png: Binary; group_masks_png: Binary };
@@ -216,10 +228,20 @@ export class ExplorerWidget extends Widget<State> {
   private readonly divisions = new Map<string, Division>();
   private predictions: Promise<void> | undefined;
   private readonly attributors = new Map<string, { key: string; attributor: Attributor }>();
+  /** Raw maps of the last finished run (shown method, compared one), for the snapshot. */
+  private lastMaps: SaliencyMap[] = [];
+  private readonly snapshotEnabled: boolean;
+  private readonly snapshotInterval: number;
+  /** The snapshot's display_id once it is shown. */
+  private snapshotId: string | undefined;
+  private snapshotSentAt = -Infinity;
+  private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Snapshot updates sent so far (for tests). */
+  snapshotUpdates = 0;
 
   constructor(readonly model: BlackBoxModel, photos: RgbImage | NamedPhoto | readonly (RgbImage | NamedPhoto)[], options: ExploreOptions = {}) {
     const methods = options.methods ?? METHODS;
-    const divisionParams = options.divisionParams ?? EXPLORER_DIVISION_PARAMS;
+    const divisionParams = options.divisionParams ?? divisionParamsFor(photos);
     const defaults = defaultSettings(methods, divisionParams);
     const settings = resolveSettings(options.settings ?? {}, model.labels.length, methods, divisionParams, defaults);
     const list = namedPhotos(photos, options.title ?? "image");
@@ -285,6 +307,9 @@ export class ExplorerWidget extends Widget<State> {
     this.photoList = list;
     this.cached = new CachedModel(model, options.cacheBytes);
     this.prefetchLimit = options.prefetch ?? 2;
+    this.snapshotEnabled = options.snapshot ?? true;
+    this.snapshotInterval = options.snapshotIntervalMs ?? 1000;
+    if (!(this.snapshotInterval >= 0 && Number.isFinite(this.snapshotInterval))) throw new RangeError(`snapshotIntervalMs ${options.snapshotIntervalMs} is not allowed: use a number of ms ≥ 0`);
     this.scheduler = new LatestWins((signal) => this.runOnce(signal), (outcome) => this.finished(outcome), (signal) => this.prefetch(signal));
   }
 
@@ -331,9 +356,72 @@ export class ExplorerWidget extends Widget<State> {
     this.scheduler.stop();
   }
 
-  /** Resolves when no run is going or pending. */
-  whenIdle(): Promise<void> {
-    return this.scheduler.idle();
+  /** Resolves when no run is going or pending (and the snapshot shows the last run). */
+  async whenIdle(): Promise<void> {
+    await this.scheduler.idle();
+    this.flushSnapshot();
+  }
+
+  /** The static snapshot of the current view (HTML, every text escaped); see src/widgets/snapshot.ts. */
+  snapshotHtml(): string {
+    const st = this.state;
+    return snapshotHtml({
+      title: st.title,
+      modelName: st.model_name,
+      status: st.status,
+      run: st.run,
+      error: st.error,
+      settings: st.settings,
+      regions: st.regions,
+      results: st.results,
+      image: this.photoList[st.photo].image,
+      maps: this.lastMaps,
+      opacity: st.opacity,
+    });
+  }
+
+  private snapshotBundle(): Record<string, unknown> {
+    return { "text/html": this.snapshotHtml(), "text/plain": `explorer snapshot of ${this.state.title} (run ${this.state.run}, ${this.state.status})` };
+  }
+
+  /** After the widget's view: the snapshot, as its own output with a display_id. */
+  protected override afterView(): void {
+    const host = jupyterHost();
+    if (!this.snapshotEnabled || !host || this.snapshotId) return;
+    this.snapshotId = `${SNAPSHOT_CLASS}-${this.modelId}`;
+    host.display(this.snapshotBundle(), { displayId: this.snapshotId });
+    this.snapshotSentAt = performance.now();
+  }
+
+  /** Replaces the snapshot now, or once the interval since the last update has passed. */
+  private snapshotSoon(): void {
+    if (!this.snapshotId || this.snapshotTimer) return;
+    const wait = this.snapshotSentAt + this.snapshotInterval - performance.now();
+    if (wait <= 0) this.sendSnapshot();
+    else {
+      this.snapshotTimer = setTimeout(() => {
+        this.snapshotTimer = undefined;
+        this.sendSnapshot();
+      }, wait);
+      this.snapshotTimer.unref?.();
+    }
+  }
+
+  /** Sends a delayed snapshot update at once. */
+  private flushSnapshot(): void {
+    if (!this.snapshotTimer) return;
+    clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = undefined;
+    this.sendSnapshot();
+  }
+
+  private sendSnapshot(): void {
+    const host = jupyterHost();
+    if (!host || !this.snapshotId) return;
+    // Under the running cell's request: a run that an earlier cell started ends while a later one runs (see DisplayOptions.toRunningCell).
+    host.display(this.snapshotBundle(), { displayId: this.snapshotId, update: true, toRunningCell: true });
+    this.snapshotSentAt = performance.now();
+    this.snapshotUpdates++;
   }
 
   /** Resolves when the idle-time prefetch in flight (if any) has ended. */
@@ -351,7 +439,7 @@ export class ExplorerWidget extends Widget<State> {
     const s = this.state.settings;
     const explainer = (this.attributors.get(s.method)?.attributor as Partial<SubmodularAttributor> | undefined)?.explainer;
     if (!explainer) return;
-    explainer.setOptions({ division: { method: s.division.division, regions: s.division.regions } as DivisionOptions });
+    explainer.setOptions({ division: this.divisionOptions(this.state.photo, s.division) });
     this.lastPrefetch = await prefetchNeighbours(explainer, this.photoList[this.state.photo].image, { last: this.lastMove, target: this.lastTarget, signal, limit: this.prefetchLimit });
   }
 
@@ -397,6 +485,8 @@ export class ExplorerWidget extends Widget<State> {
   }
 
   protected override onClose(): void {
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = undefined;
     this.scheduler.stop();
     for (const { attributor } of this.attributors.values()) void attributor.dispose?.();
     this.attributors.clear();
@@ -433,7 +523,14 @@ export class ExplorerWidget extends Widget<State> {
   /** The new photo's image; the old photo's results go (they do not belong to it). */
   private switchPhoto(index: number): void {
     const p = this.photoList[index];
+    this.lastMaps = [];
     this.set({ photo: index, title: p.title, image_png: rgbPng(p.image), results: [], map_png: new Uint8Array(0), compare_map_png: new Uint8Array(0), labels: new Uint8Array(0), group_masks_png: new Uint8Array(0), top5: [], target_label: "", target_probability: NaN, step: 0 });
+  }
+
+  /** How a photo is divided under the settings: its own regions when it carries them, else the chosen strategy's options. */
+  private divisionOptions(photo: number, values: ParamValues): DivisionOptions {
+    const given = this.photoList[photo].regions;
+    return given ? { method: "labels", values: given.labels } : divisionOptionsFrom(values);
   }
 
   /** The division of a photo under the settings, memoised per photo and division settings. */
@@ -441,7 +538,7 @@ export class ExplorerWidget extends Widget<State> {
     const key = `${photo}|${JSON.stringify(values)}`;
     let division = this.divisions.get(key);
     if (!division) {
-      division = divide(this.photoList[photo].image, { method: values.division, regions: values.regions } as DivisionOptions);
+      division = this.photoList[photo].regions ?? divide(this.photoList[photo].image, this.divisionOptions(photo, values));
       this.divisions.set(key, division);
       if (this.divisions.size > 32) this.divisions.delete(this.divisions.keys().next().value!);
     }
@@ -541,6 +638,7 @@ export class ExplorerWidget extends Widget<State> {
         maps.push(r.map);
       }
       record("done");
+      this.lastMaps = maps;
       this.set({
         status: "done",
         results,
@@ -563,6 +661,8 @@ export class ExplorerWidget extends Widget<State> {
       const e = outcome.error;
       this.set({ status: "error", progress: null, error: e instanceof Error ? e.message : String(e) });
     }
+    // A superseded run is followed by the newer one, whose end updates the snapshot.
+    if (outcome.kind !== "superseded") this.snapshotSoon();
   }
 }
 

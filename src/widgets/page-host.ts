@@ -1,7 +1,9 @@
 import { jupyterHost } from "../jupyter/host";
 import { loadModel } from "../model/load";
 import { DEVICES, type Device } from "../model/onnx";
+import { DEVICE } from "../params/lima";
 import { ExplorerWidget, type ExplorerSettingsInput, loadPhotos } from "./explorer";
+import { withRegionsFrom } from "./photos";
 import { PAGE_TARGET } from "./protocol";
 import { WidgetHostError } from "./widget";
 
@@ -20,6 +22,11 @@ export interface PageRequest {
   readonly settings?: ExplorerSettingsInput;
   /** Photo shown first (default 0). */
   readonly photo?: number;
+  /**
+   * The photos' own regions (`lima-xai explore --regions-from`): one label image for every photo,
+   * or a folder with one per photo by name stem; they replace the division controls.
+   */
+  readonly regionsFrom?: string;
 }
 
 /** Checks a page request's shape; every problem at once, in one TypeError. */
@@ -27,13 +34,14 @@ export function checkPageRequest(value: unknown): PageRequest {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new TypeError(`the page request must be an object, not ${JSON.stringify(value)}`);
   const v = value as Record<string, unknown>;
   const problems: string[] = [];
-  const allowed = ["model", "images", "device", "settings", "photo"];
+  const allowed = ["model", "images", "device", "settings", "photo", "regionsFrom"];
   for (const k of Object.keys(v)) if (!allowed.includes(k)) problems.push(`unknown key ${JSON.stringify(k)} (allowed: ${allowed.join(", ")})`);
   if (typeof v.model !== "string" || v.model === "") problems.push(`model ${JSON.stringify(v.model)} must be a model name or path`);
   if (!Array.isArray(v.images) || v.images.length === 0 || !v.images.every((f) => typeof f === "string" && f !== "")) problems.push(`images ${JSON.stringify(v.images)} must be a non-empty list of files or one folder`);
   if (v.device !== undefined && !(DEVICES as readonly unknown[]).includes(v.device)) problems.push(`device ${JSON.stringify(v.device)} is not allowed: use one of ${DEVICES.join(", ")}`);
   if (v.settings !== undefined && (typeof v.settings !== "object" || v.settings === null || Array.isArray(v.settings))) problems.push(`settings must be an object, not ${JSON.stringify(v.settings)}`);
   if (v.photo !== undefined && !(Number.isInteger(v.photo) && (v.photo as number) >= 0)) problems.push(`photo ${JSON.stringify(v.photo)} must be an index ≥ 0`);
+  if (v.regionsFrom !== undefined && (typeof v.regionsFrom !== "string" || v.regionsFrom === "")) problems.push(`regionsFrom ${JSON.stringify(v.regionsFrom)} must be a label image or a folder of them`);
   if (problems.length) throw new TypeError(`bad page request: ${problems.join("; ")}`);
   return v as unknown as PageRequest;
 }
@@ -50,10 +58,11 @@ export function serveExplorerPage(): void {
   host.comms.registerTarget(PAGE_TARGET, (comm, data) => {
     void (async () => {
       const request = checkPageRequest(data.request);
-      const model = await loadModel(request.model, { device: request.device ?? "cpu" });
+      const model = await loadModel(request.model, { device: request.device ?? (DEVICE.default as Device) });
       try {
         const folder = request.images.length === 1 ? request.images[0] : request.images;
-        const photos = await loadPhotos(model, folder);
+        const loaded = await loadPhotos(model, folder);
+        const photos = request.regionsFrom === undefined ? loaded : await withRegionsFrom(loaded, request.regionsFrom, model.card);
         const widget = new ExplorerWidget(model, photos, { settings: request.settings, photo: request.photo });
         comm.onClose(() => {
           widget.close();

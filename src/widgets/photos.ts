@@ -1,25 +1,32 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { labelImageFor, loadRegionLabels } from "../division/labels";
 import { wnidFromFilename } from "../eval/labels";
+import { IMAGE_EXTENSIONS, isImageFile } from "../image/load";
 import { encodePng } from "../image/png";
 import type { BlackBoxModel } from "../model/types";
-import type { RgbImage } from "../types";
+import type { Division, RgbImage } from "../types";
 
 /** A photo given to the explorer: the image at model resolution and its name. */
 export interface NamedPhoto {
   readonly image: RgbImage;
   /** Shown under the thumbnail and above the map (plain text); an ImageNet-style name gives the true class. */
   readonly title: string;
+  /**
+   * The photo's own regions (e.g. from a label image, `explore --regions-from`), at the image's
+   * size. Given for every photo, they replace the explorer's division controls.
+   */
+  readonly regions?: Division;
 }
 
-/** Image file extensions a folder is listed for. */
-export const PHOTO_EXTENSIONS = [".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".avif", ".bmp"] as const;
+/** Image file extensions a folder is listed for (src/image/load.ts). */
+export const PHOTO_EXTENSIONS = IMAGE_EXTENSIONS;
 
 /** The image files of a folder (by extension), sorted by name; a RangeError when there are none. */
 export function listPhotos(folder: string): string[] {
   if (!statSync(folder).isDirectory()) throw new RangeError(`${folder} is not a folder`);
   const files = readdirSync(folder)
-    .filter((f) => (PHOTO_EXTENSIONS as readonly string[]).includes(path.extname(f).toLowerCase()))
+    .filter(isImageFile)
     .sort()
     .map((f) => path.join(folder, f));
   if (files.length === 0) throw new RangeError(`${folder} holds no photos (allowed extensions: ${PHOTO_EXTENSIONS.join(", ")})`);
@@ -56,4 +63,15 @@ export function thumbnailPng(image: RgbImage, size = 64): Uint8Array {
     }
   }
   return new Uint8Array(encodePng(out, w, h));
+}
+
+/**
+ * The photos with their regions read from label images (`explore --regions-from`): `source` one
+ * label image for every photo, or a folder holding one per photo with the photo's name stem
+ * ({@link labelImageFor}); each read as {@link loadRegionLabels} does, for the model's input.
+ */
+export async function withRegionsFrom(photos: readonly NamedPhoto[], source: string, card: Parameters<typeof loadRegionLabels>[1]): Promise<NamedPhoto[]> {
+  const out: NamedPhoto[] = [];
+  for (const p of photos) out.push({ ...p, regions: await loadRegionLabels(labelImageFor(source, p.title), card) });
+  return out;
 }

@@ -17,6 +17,12 @@ export const WIDGET_MODULE_VERSION = "0.1.0";
 export const WIDGET_MODULE_RANGE = "^0.1.0";
 export const EXPLORER_MODEL = "ExplorerModel";
 export const EXPLORER_VIEW = "ExplorerView";
+/**
+ * Class of the root element of the explorer's static snapshot (src/widgets/snapshot.ts), the
+ * output shown after the widget for viewers without the extension; the JupyterLab plugin hides
+ * the output that holds it.
+ */
+export const SNAPSHOT_CLASS = "lima-xai-snapshot";
 /** Comm target the stand-alone page opens with its request (one JSON value, see page-host.ts). */
 export const PAGE_TARGET = "lima-xai.explorer-page";
 

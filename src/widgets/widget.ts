@@ -96,10 +96,11 @@ export abstract class Widget<S extends object> {
     return this.state;
   }
 
-  /** Shows a view of this widget as output of the running cell. */
+  /** Shows a view of this widget as output of the running cell (then {@link afterView}). */
   display(): void {
     this.displayed = true;
     jupyterHost()?.display(this.viewBundle());
+    this.afterView();
   }
 
   /**
@@ -109,8 +110,13 @@ export abstract class Widget<S extends object> {
   [JUPYTER_DISPLAY](): MimeBundle {
     if (this.displayed) return { "text/plain": `${this.constructor.name} ${this.modelId} (shown above)` };
     this.displayed = true;
+    // Here the view is the cell's execute_result, sent after this: what afterView shows comes first.
+    this.afterView();
     return this.viewBundle();
   }
+
+  /** Called once the view is shown; a subclass may show more outputs (the explorer's static snapshot). */
+  protected afterView(): void {}
 
   /** Closes the comm; the front-end removes its views. */
   close(): void {
@@ -151,7 +157,7 @@ export abstract class Widget<S extends object> {
   private viewBundle(): MimeBundle {
     return {
       [WIDGET_VIEW_MIME]: { model_id: this.modelId, version_major: 2, version_minor: 1 },
-      "text/plain": `${this.constructor.name} (a live widget: needs a Jupyter front-end with lima-xai-widgets)`,
+      "text/plain": `${this.constructor.name}: the live view needs the lima-xai-widgets extension (JupyterLab 4; lima-xai kernel install puts it in place)`,
     };
   }
 

@@ -44,6 +44,34 @@ test("lima-xai explain --target by label, greedy count on a grid", () => {
   assert.equal(j.forwardPasses + j.cacheHits, 2 + 9 + 9 * 10);
 });
 
+test("lima-xai explain --division felzenszwalb: the regions are the Felzenszwalb–Huttenlocher segments of the photo at the given scale", async () => {
+  const { loadModel } = await import("../../src/model/load");
+  const { loadImage } = await import("../../src/image/load");
+  const { felzenszwalbDivision } = await import("../../src/division");
+  const model = await loadModel("squeezenet1.1-fp32", { searchPaths: [MODELS] });
+  const expected = felzenszwalbDivision(await loadImage(path.join(PHOTOS, "pelican.jpeg"), model.card), { scale: 20000 });
+  await model.dispose();
+  // A large scale keeps |V| small (4 on this photo), so the search is quick.
+  const r = run(["explain", "--model", "squeezenet1.1-fp32", "--image", path.join(PHOTOS, "pelican.jpeg"), "--division", "felzenszwalb", "--fh-scale", "20000", "--np", "2", "--json"]);
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.division, "felzenszwalb");
+  assert.equal(j.regions, expected.count);
+  assert.ok(j.regions >= 2 && j.regions < 10, `few regions at scale 20000: ${j.regions}`);
+  assert.deepEqual([...j.order].sort((a: number, b: number) => a - b), Array.from({ length: expected.count }, (_, i) => i), "the order ranks every segment once");
+  // |V| is the scale's to set: --regions is refused with felzenszwalb, and a scale that gives more than 400 regions is a usage error.
+  const withRegions = run(["explain", "--model", "squeezenet1.1-fp32", "--image", path.join(PHOTOS, "pelican.jpeg"), "--division", "felzenszwalb", "--regions", "9"]);
+  assert.equal(withRegions.status, 2);
+  assert.match(withRegions.stderr, /--regions is not a parameter of --division felzenszwalb \(\|V\| follows from the scale/);
+  const tiny = run(["explain", "--model", "squeezenet1.1-fp32", "--image", path.join(PHOTOS, "pelican.jpeg"), "--division", "felzenszwalb", "--fh-scale", "1"]);
+  assert.equal(tiny.status, 2, tiny.stderr);
+  assert.match(tiny.stderr, /felzenszwalb at scale 1 gave \d+ regions; \|V\| must be 2\.\.400: raise the scale/);
+  const help = run(["explain", "--help"]);
+  assert.match(help.stdout, /--division <slico\|grid\|prior\|felzenszwalb>/);
+  assert.match(help.stdout, /--fh-scale <1\.\.100000> .*\|V\| follows from it/);
+  assert.match(help.stdout, /felzenszwalb --fh-scale, --fh-sigma, --fh-min-size/);
+});
+
 test("a truncated JPEG exits non-zero with one readable line", () => {
   const dir = tempDir("lima-cli-");
   const bad = path.join(dir, "truncated.jpg");

@@ -43,6 +43,36 @@ test("lima-xai explore: bad flags are usage errors naming the value and what is 
   assert.match(none.stderr, /holds no photos/);
 });
 
+test("lima-xai explore --regions-from: the page's request carries the label image (or folder); conflicts and missing label images are usage errors", async () => {
+  const { parseExploreFlags } = await import("../../src/cli/explore");
+  const dir = tempDir("lima-explore-labels-");
+  const label = path.join(dir, "quadrants.png");
+  const { default: sharp } = await import("sharp");
+  await sharp(Buffer.from([0, 1, 2, 3]), { raw: { width: 2, height: 2, channels: 1 } }).png().toFile(label);
+  const { request } = parseExploreFlags(["--model", "squeezenet1.1-fp32", "--image", PELICAN, "--regions-from", label]);
+  assert.equal(request.regionsFrom, label);
+  assert.equal(request.settings?.division, undefined, "no division settings: the label image gives the regions");
+  // A folder needs one label image per photo, by name stem.
+  const folder = path.join(dir, "labels");
+  mkdirSync(folder);
+  await sharp(Buffer.from([0, 1, 2, 3]), { raw: { width: 2, height: 2, channels: 1 } }).png().toFile(path.join(folder, "n01440764_tench.png"));
+  const missing = explore("--images", IMAGENET, "--regions-from", folder);
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, /--regions-from .*labels has no label image for n01443537_goldfish\.JPEG \(expected n01443537_goldfish\.png/);
+  const conflict = explore("--image", PELICAN, "--regions-from", label, "--regions", "16");
+  assert.equal(conflict.status, 2);
+  assert.match(conflict.stderr, /--regions-from gives the regions itself: leave out --regions/);
+  const none = explore("--image", PELICAN, "--regions-from", path.join(dir, "nope.png"));
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /--regions-from .*nope\.png does not exist/);
+  // One label value only: the CLI reads the first photo's label image before it starts the server.
+  const flat = path.join(dir, "flat.png");
+  await sharp(Buffer.from([7, 7, 7, 7]), { raw: { width: 2, height: 2, channels: 1 } }).png().toFile(flat);
+  const one = explore("--image", PELICAN, "--regions-from", flat);
+  assert.equal(one.status, 2, one.stderr);
+  assert.match(one.stderr, /the label image has 1 distinct values \(regions\); use 2\.\.400/);
+});
+
 test("lima-xai explore --images DIR --method rise --compare lima --device cpu: the page gets ONE JSON request, the server serves it; Ctrl-C stops it", async () => {
   const child = spawn(process.execPath, [BIN, "explore", "--model", "squeezenet1.1-fp32", "--images", IMAGENET, "--method", "rise", "--compare", "lima", "--regions", "16", "--device", "cpu"], { env });
   let out = "";

@@ -40,7 +40,7 @@ test("divide() refuses bad options with the allowed values", () => {
   assert.throws(() => divide(image, { method: "grid", regions: 400 }), /grid n 20 is not allowed: use an integer 1\.\.16/);
   assert.throws(() => divide(image, { method: "slico", regions: 1000 }), /regions 1000 is not allowed: use an integer in 2\.\.400/);
   assert.throws(() => divide(image, { method: "slico", regions: 100 }), /slico regions 100 is not allowed: use an integer 1\.\.64/);
-  assert.throws(() => divide(image, { method: "voronoi" } as never), /division method "voronoi" is not allowed: use one of grid, slico, prior, masks, labels/);
+  assert.throws(() => divide(image, { method: "voronoi" } as never), /division method "voronoi" is not allowed: use one of slico, grid, prior, felzenszwalb, masks, labels$/);
 });
 
 test("regionPixels lists each region's pixels in ascending order; regionAreas gives fractions summing to 1", () => {

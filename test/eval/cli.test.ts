@@ -148,3 +148,12 @@ test("parseEvalFlags: --metrics takes registered metric names; the default metho
   assert.deepEqual(parseEvalFlags([...base, "--metrics", "pixel,grouped,attribution-error"], { listFiles: false }).metricNames, ["pixel", "grouped", "attribution-error"]);
   assert.throws(() => parseEvalFlags([...base, "--metrics", "pixel,bogus"], { listFiles: false }), /--metrics "pixel,bogus" is not allowed \(unknown: bogus\): use a comma-separated list of pixel, /);
 });
+
+test("eval --error-subsets reaches the attribution-error metric under its own key, apart from μFidelity's --mu-samples", async () => {
+  const { parseEvalFlags } = await import("../../src/eval/cli");
+  const base = ["--model", "m", "--images", ".", "--out", "o.jsonl", "--metrics", "pixel,attribution-error"];
+  const c = parseEvalFlags([...base, "--error-subsets", "8", "--mu-samples", "300"], { listFiles: false });
+  assert.equal(c.metrics.errorSubsets, 8);
+  assert.equal(c.metrics.muSamples, 300);
+  assert.throws(() => parseEvalFlags([...base, "--error-subsets", "0"], { listFiles: false }), /--error-subsets/);
+});

@@ -14,7 +14,7 @@ import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { freePort } from "../../kernel/explore-server";
 import { installKernel } from "../../kernel/install";
-import { DOM } from "../../src/widgets/protocol";
+import { DOM, SNAPSHOT_CLASS } from "../../src/widgets/protocol";
 import { launchChromium, slide, snapshot, waitForRun } from "../support/browser";
 import { MODELS, PHOTOS, REPO } from "../support/paths";
 
@@ -219,6 +219,27 @@ test("running the notebook shows the explorer (our view, not the error box) and 
   const inOutput = await page.evaluate<boolean>(`!!document.querySelector(".jp-Notebook .jp-OutputArea-output ${DOM.root}")`);
   assert.ok(inOutput, "the explorer sits in a notebook cell's output");
   ready = true;
+});
+
+test("the explorer's static snapshot is in the cell but hidden by the extension's CSS: one explorer is visible", async () => {
+  needExplorer();
+  const seen = await page.evaluate<{ snapshots: number; snapshotShown: number; rule: boolean; widgetShown: boolean; widgetHeight: number }>(`(() => {
+    const shown = (e) => !!e && e.getClientRects().length > 0 && getComputedStyle(e).display !== "none";
+    const cell = window.limaLab.app.shell.currentWidget.content.widgets[1].outputArea.node;
+    const snapshots = [...cell.querySelectorAll(${JSON.stringify(`.${SNAPSHOT_CLASS}`)})];
+    const root = cell.querySelector(${JSON.stringify(DOM.root)});
+    return {
+      snapshots: snapshots.length,
+      snapshotShown: snapshots.filter(shown).length,
+      rule: !!document.getElementById("lima-xai-snapshot-style"),
+      widgetShown: shown(root),
+      widgetHeight: root ? root.getBoundingClientRect().height : 0,
+    };
+  })()`);
+  assert.equal(seen.snapshots, 1, "the kernel sent the snapshot output after the widget");
+  assert.ok(seen.rule, "the plugin added its style");
+  assert.equal(seen.snapshotShown, 0, "the snapshot is hidden");
+  assert.ok(seen.widgetShown && seen.widgetHeight > 100, `the live explorer is visible (${seen.widgetHeight} px high)`);
 });
 
 test("moving the λ_cons slider re-runs LIMA in the kernel and redraws the curve", async () => {

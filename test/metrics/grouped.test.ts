@@ -69,3 +69,21 @@ test("l1Scale is the weighted median of the ratios, never negative", () => {
   near(l1Scale([1, 1], [-1, -2]), 0);
   near(l1Scale([0, 0], [1, 2]), 0);
 });
+
+test("the attribution-error metric draws `subsets` region subsets (its own option), not μFidelity's `samples`", async () => {
+  const { ATTRIBUTION_ERROR_METRIC } = await import("../../src/metrics/grouped");
+  let images = 0;
+  const model = fakeModel((img) => {
+    images++;
+    return score(img);
+  }, { width: 3, height: 1 });
+  const bench = { model, image, target: 0, division, seed: 1 };
+  const result = { method: "t", map: { width: 3, height: 1, data: Float32Array.from([3, 2, 1]) }, forwardPasses: 0, ms: 0 };
+  images = 0;
+  await ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, { subsets: 4, samples: 200 });
+  const few = images;
+  images = 0;
+  await ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, { subsets: 40, samples: 200 });
+  assert.ok(images > few, `40 subsets cost ${images} model images, 4 cost ${few}`);
+  await assert.rejects(ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, { subsets: 0 }), /subsets/);
+});

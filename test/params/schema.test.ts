@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
 import test from "node:test";
 import { UsageError } from "../../src/cli/args";
-import { EXPLAIN_PARAMS, parseExplainFlags } from "../../src/cli/explain";
+import { EXPLAIN_PARAMS, parseExplainFlags, strategyParams } from "../../src/cli/explain";
+import { EXPLORE_PARAMS, parseExploreFlags } from "../../src/cli/explore";
 import { flagOf } from "../../src/cli/flags";
-import { divide } from "../../src/division";
+import { divide, DIVISIONS, felzenszwalbDivision, FELZENSZWALB_PARAMS, NAMED_DIVISIONS } from "../../src/division";
+import { DEVICES } from "../../src/model/devices";
+import { resolveSettings } from "../../src/widgets/explorer";
+import { EXPLORER_DIVISION_PARAMS } from "../../src/widgets/schema";
+import { PHOTOS } from "../support/paths";
 import { EVAL_PARAMS, parseEvalFlags } from "../../src/eval/cli";
 import { methodSettings } from "../../src/eval/methods";
 import { Explainer } from "../../src/explain/explainer";
 import { METHODS } from "../../src/methods/registry";
-import { DIVISION, LAMBDAS, NP, PRESETS, REGIONS, schemaForFrontEnd } from "../../src/params/lima";
+import { DEVICE, DIVISION, LAMBDAS, NP, PRESETS, REGIONS, schemaForFrontEnd } from "../../src/params/lima";
 import type { NumberParam, ParamSpec } from "../../src/params/types";
 import { fakeModel, squareScore } from "../support/fake-model";
 
@@ -27,6 +32,18 @@ function probes(p: ParamSpec): { inside: unknown[]; outside: unknown[] } {
 
 const rejects = (f: () => unknown, what: string) => assert.throws(f, (e: unknown) => e instanceof UsageError, what);
 
+/** The named division strategy a division parameter belongs to (|V| to the default, SLICO), or undefined for other parameters. */
+const ownerOf = (p: ParamSpec, choices: readonly string[] = DIVISION.choices): string | undefined => {
+  const owns = (c: string) => strategyParams(c).some((q) => flagOf(q) === flagOf(p));
+  return choices.includes(DIVISION.default) && owns(DIVISION.default) ? DIVISION.default : choices.find(owns);
+};
+
+/** `--division <owner>` for a division parameter of a strategy other than the default. */
+const divisionContext = (p: ParamSpec, choices?: readonly string[]): string[] => {
+  const owner = ownerOf(p, choices);
+  return owner && owner !== DIVISION.default ? ["--division", owner] : [];
+};
+
 test("the schema is well formed: defaults inside their ranges, meanings given, one flag per parameter", () => {
   for (const p of [...EXPLAIN_PARAMS, ...EVAL_PARAMS, ...METHODS.flatMap((m) => m.params)]) {
     assert.ok(p.meaning.length > 10 && p.label, `${p.name} has a label and a meaning`);
@@ -42,6 +59,32 @@ test("the schema is well formed: defaults inside their ranges, meanings given, o
   assert.deepEqual(JSON.parse(JSON.stringify(fe)), fe, "the front end's schema is plain JSON");
   assert.deepEqual(fe.presets.reference, { ...PRESETS.paper, eff: 0 }, "reference = paper without the effectiveness term");
   assert.ok(fe.settings.some((s) => s.name === "regions" && s.kind === "number" && s.min === 2 && s.max === 400));
+});
+
+test("the division choices, their parameters and the devices are derived: registry → schema → every front door", () => {
+  // --division offers exactly the registry's strategies picked by name; felzenszwalb among them.
+  assert.deepEqual(DIVISION.choices, NAMED_DIVISIONS.map((d) => d.name));
+  assert.deepEqual(DIVISION.choices, Object.values(DIVISIONS).filter((d) => d.byName).map((d) => d.name));
+  assert.ok(DIVISION.choices.includes("felzenszwalb") && !DIVISION.choices.includes("labels") && !DIVISION.choices.includes("masks"));
+  assert.match(DIVISION.meaning, /felzenszwalb = Felzenszwalb–Huttenlocher graph segmentation \(\|V\| follows from the scale/);
+  assert.deepEqual(DEVICE.choices, [...DEVICES]);
+  // explain and eval read each strategy's parameters from a flag; explore and the explorer too.
+  for (const p of FELZENSZWALB_PARAMS) {
+    assert.ok(EXPLAIN_PARAMS.includes(p) && EVAL_PARAMS.includes(p), `${flagOf(p)} in explain and eval`);
+    assert.ok(EXPLORE_PARAMS.some((q) => flagOf(q) === flagOf(p) && q.kind === "number" && q.default === p.default && q.min === p.min && q.max === p.max), `${flagOf(p)} in explore`);
+  }
+  assert.deepEqual(FELZENSZWALB_PARAMS.map(flagOf), ["fh-scale", "fh-sigma", "fh-min-size"]);
+  // The explorer (kernel side and the page's schema) offers felzenszwalb with its scale, shown only under it.
+  for (const settings of [EXPLORER_DIVISION_PARAMS, schemaForFrontEnd().settings]) {
+    const choice = settings.find((q) => q.name === "division");
+    assert.ok(choice?.kind === "choice" && choice.choices.includes("felzenszwalb") && choice.choices.includes("slico"), "felzenszwalb is a division choice");
+    const scale = settings.find((q) => q.name === "scale");
+    assert.ok(scale?.kind === "number" && scale.default === 500 && scale.min === 1 && scale.max === 100000);
+    assert.deepEqual(scale.when, { division: ["felzenszwalb"] });
+    assert.deepEqual(settings.find((q) => q.name === "regions")?.when, { division: ["slico", "grid"] }, "|V| is not felzenszwalb's");
+  }
+  const explorerChoices = (EXPLORER_DIVISION_PARAMS[0] as { choices: readonly string[] }).choices;
+  assert.deepEqual(explorerChoices, NAMED_DIVISIONS.filter((d) => d.memoisable).map((d) => d.name), "the explorer offers the strategies that need nothing but the photo");
 });
 
 test("lima-xai explain accepts exactly each parameter's range and rejects the value just outside", () => {
@@ -60,10 +103,19 @@ test("lima-xai explain accepts exactly each parameter's range and rejects the va
   }
   for (const p of EXPLAIN_PARAMS.filter((q) => !METHODS.some((m) => m.params.includes(q)))) {
     const { inside, outside } = probes(p);
-    const extra = p.name === "division" ? ["--prior-map", "p.png"] : [];
-    for (const v of inside) parseExplainFlags([...base, `--${flagOf(p)}`, String(v), ...extra]);
+    const extra = p.name === "division" ? ["--prior-map", "p.png"] : divisionContext(p);
+    for (const v of inside) {
+      const c = parseExplainFlags([...base, `--${flagOf(p)}`, String(v), ...extra]);
+      if (ownerOf(p) && p !== REGIONS) assert.equal((c.division as unknown as Record<string, unknown>)[p.name], v, `--${flagOf(p)} ${v} reaches the division options`);
+      if (p.name === "division") assert.equal(c.division.method, v);
+    }
     for (const v of outside) rejects(() => parseExplainFlags([...base, `--${flagOf(p)}`, String(v), ...extra]), `--${flagOf(p)} ${v}`);
   }
+  // A strategy's own flag with another strategy is refused, naming the strategy's flags.
+  for (const p of FELZENSZWALB_PARAMS) rejects(() => parseExplainFlags([...base, `--${flagOf(p)}`, String(p.default)]), `--${flagOf(p)} with slico`);
+  assert.throws(() => parseExplainFlags([...base, "--division", "felzenszwalb", "--regions", "49"]), /--regions is not a parameter of --division felzenszwalb \(\|V\| follows from the scale.*its flags are --fh-scale, --fh-sigma, --fh-min-size/);
+  assert.deepEqual(parseExplainFlags([...base, "--division", "felzenszwalb"]).division, { method: "felzenszwalb", scale: 500, sigma: 0.8, minSize: 20 }, "defaults from the schema");
+  rejects(() => parseExplainFlags([...base, "--regions-from", "l.png", "--fh-scale", "300"]), "--regions-from with a division flag");
   rejects(() => parseExplainFlags([...base, "--method", "rise", "--np", "4"]), "a flag of another method");
   rejects(() => parseExplainFlags([...base, "--regions-from", "l.png", "--regions", "9"]), "--regions-from with --regions");
 });
@@ -72,7 +124,7 @@ test("lima-xai eval accepts exactly each parameter's range and rejects the value
   const base = ["--model", "m", "--images", "folder", "--out", "r.jsonl"];
   for (const p of EVAL_PARAMS) {
     // n_p up to |V|: probe it with the largest |V|.
-    const context = p === NP ? ["--regions", String(REGIONS.max)] : p === REGIONS ? ["--np", String(NP.min)] : p.name === "target" ? ["--labels-from-filename"] : [];
+    const context = p === NP ? ["--regions", String(REGIONS.max)] : p === REGIONS ? ["--np", String(NP.min)] : p.name === "target" ? ["--labels-from-filename"] : divisionContext(p);
     const { inside, outside } = probes(p);
     for (const v of inside) {
       const c = parseEvalFlags([...base, ...context, `--${flagOf(p)}`, String(v)], { listFiles: false });
@@ -84,6 +136,9 @@ test("lima-xai eval accepts exactly each parameter's range and rejects the value
     }
   }
   rejects(() => parseEvalFlags([...base, "--division", "prior"], { listFiles: false }), "eval has no per-photo prior map");
+  const fh = parseEvalFlags([...base, "--division", "felzenszwalb", "--fh-scale", "300"], { listFiles: false });
+  assert.deepEqual(fh.methodOptions.division, { method: "felzenszwalb", scale: 300, sigma: 0.8, minSize: 20 }, "eval divides every photo by felzenszwalb, recorded with its options");
+  rejects(() => parseEvalFlags([...base, "--division", "felzenszwalb", "--regions", "16"], { listFiles: false }), "--regions with felzenszwalb");
   assert.ok(DIVISION.choices.includes("prior"));
 });
 
@@ -119,4 +174,44 @@ test("the Explainer and divide() hold n_p, λ and |V| to the schema's ranges", (
   assert.equal(divide(image, { method: "grid", regions: REGIONS.max }).count, 400, "|V| = 400 = 20² is a grid");
   assert.ok(divide(image, { method: "slico", regions: REGIONS.min }).count >= 1, "|V| = 2 is a SLICO target");
   assert.ok(divide(image, { method: "slico", regions: REGIONS.max }).count > 100, "|V| = 400 is a SLICO target");
+});
+
+test("lima-xai explore accepts exactly each parameter's range and rejects the value just outside; the explorer's settings too", () => {
+  const base = ["--model", "m", "--image", `${PHOTOS}/pelican.jpeg`];
+  const choices = (EXPLORER_DIVISION_PARAMS[0] as { choices: readonly string[] }).choices;
+  for (const p of EXPLORE_PARAMS) {
+    const { inside, outside } = probes(p);
+    const context = divisionContext(p, choices);
+    for (const v of inside) {
+      const { request } = parseExploreFlags([...base, ...context, `--${flagOf(p)}`, String(v)]);
+      const division = request.settings?.division as Record<string, unknown> | undefined;
+      const got = p.name === "device" ? request.device : p.name === "preset" ? request.settings?.params?.lima?.preset : division?.[p.name];
+      assert.equal(got, v, `explore --${flagOf(p)} ${v}`);
+    }
+    for (const v of outside) rejects(() => parseExploreFlags([...base, ...context, `--${flagOf(p)}`, String(v)]), `explore --${flagOf(p)} ${v}`);
+  }
+  assert.throws(() => parseExploreFlags([...base, "--fh-scale", "300"]), /--fh-scale is not a parameter of --division slico: it applies to --division felzenszwalb/);
+  assert.throws(() => parseExploreFlags([...base, "--division", "felzenszwalb", "--regions", "9"]), /--regions is not a parameter of --division felzenszwalb/);
+  // The kernel side checks the same ranges when the page (or a notebook) sends division settings.
+  for (const p of EXPLORER_DIVISION_PARAMS.filter((q) => q.kind === "number")) {
+    const division = p.when?.division[0] ?? DIVISION.default;
+    const { inside, outside } = probes(p);
+    for (const v of inside) assert.equal(resolveSettings({ division: { division, [p.name]: v } }, 2).division[p.name], v);
+    for (const v of outside) assert.throws(() => resolveSettings({ division: { division, [p.name]: v } }, 2), RangeError, `explorer ${p.name} ${v}`);
+  }
+  assert.throws(() => resolveSettings({ division: { division: "labels" } }, 2), /division "labels" is not allowed: use one of slico, grid, felzenszwalb/);
+});
+
+test("felzenszwalb: the division holds scale, σ and min size to their ranges, and its |V| to the REGIONS range", () => {
+  const image = { width: 48, height: 48, data: Float32Array.from({ length: 48 * 48 * 3 }, (_, i) => ((i * 37) % 256) * ((i % 3) / 2)) };
+  for (const p of FELZENSZWALB_PARAMS) {
+    const { inside, outside } = probes(p);
+    for (const v of inside) assert.ok(felzenszwalbDivision(image, { [p.name]: v }).count >= 1, `${p.name} ${v}`);
+    for (const v of outside) assert.throws(() => felzenszwalbDivision(image, { [p.name]: v }), new RegExp(`felzenszwalb ${p.name} ${v} is not allowed: use ${p.integer ? "an integer" : "a number"} in ${p.min}\\.\\.${p.max}`));
+  }
+  // Through the registry, the count the scale gives must be a |V| the searches take.
+  assert.throws(() => divide(image, { method: "felzenszwalb", scale: 100000 }), /felzenszwalb at scale 100000 gave 1 regions; \|V\| must be 2\.\.400: lower the scale/);
+  const d = divide(image, { method: "felzenszwalb", scale: 50, minSize: 5 });
+  assert.ok(d.count >= REGIONS.min && d.count <= REGIONS.max);
+  assert.equal(d.count, felzenszwalbDivision(image, { scale: 50, minSize: 5 }).count);
 });

@@ -77,6 +77,12 @@ test("the explorer appears on our page, live against jupyter-server and the lima
   const n = s.order.split(",").length;
   assert.ok(n >= 10 && n <= 16, `SLICO asked for 16 regions gave ${n}`);
   assert.equal(s.regionsProduced, `→ ${n}`, "the |V| control shows the |V| the division produced");
+  // The division control comes from the registry: felzenszwalb is offered, its scale shown only when it is picked.
+  const divisions = await page.evaluate<string[]>(`[...document.querySelectorAll(${JSON.stringify(`${DOM.division("division")} option`)})].map((o) => o.value)`);
+  assert.deepEqual(divisions, ["slico", "grid", "felzenszwalb"]);
+  assert.equal(await page.isVisible(DOM.division("regions")), true, "|V| is SLICO's");
+  assert.equal(await page.isVisible(DOM.division("scale")), false, "felzenszwalb's scale is hidden under SLICO");
+  assert.ok(await page.$(DOM.division("scale")), "the scale control exists");
   assert.deepEqual(s.traces.map((t) => t.name), ["lima insertion", "lima deletion"]);
   assert.equal(s.traces[0].y.length, n + 1, "insertion curve: |V| + 1 points");
   assert.match(s.traces[0].hovertemplate, /step %\{customdata\}: %\{customdata\} of \d+ regions revealed/, "hover names the step and the region count");

@@ -6,7 +6,8 @@ import { setJupyterHost } from "../../src/jupyter/host";
 import { loadModel } from "../../src/model/load";
 import { getMethod, METHODS } from "../../src/methods/registry";
 import { DEFAULT_PRESET, PRESETS } from "../../src/params/lima";
-import { methodOptions } from "../../src/widgets/schema";
+import { divisionParamsFor, methodOptions } from "../../src/widgets/schema";
+import { felzenszwalbDivision, loadRegionLabels } from "../../src/division";
 import type { NumberParam } from "../../src/params/types";
 import type { Division, RgbImage } from "../../src/types";
 import { createRandom } from "../../src/util/random";
@@ -62,11 +63,11 @@ function slowModel(ms: number, fail?: (batch: number) => boolean) {
 const small: ExplorerSettingsInput = { division: { division: "grid", regions: 16 }, params: { lima: { np: 2 }, rise: { masks: 64 } } };
 
 /** An explorer on the block image; idle-time prefetch off unless asked for (the tests count model passes). */
-function setup(settings: ExplorerSettingsInput = small, options: { cacheBytes?: number; ms?: number; fail?: (batch: number) => boolean; photos?: { image: RgbImage; title: string }[]; prefetch?: number } = {}) {
+function setup(settings: ExplorerSettingsInput = small, options: { cacheBytes?: number; ms?: number; fail?: (batch: number) => boolean; photos?: { image: RgbImage; title: string }[]; prefetch?: number; snapshotIntervalMs?: number } = {}) {
   const host = new FakeHost();
   setJupyterHost(host);
   const model = slowModel(options.ms ?? 0, options.fail);
-  const widget = explore(model, options.photos ?? blockImage(), { title: "<b>blocks</b>", settings, cacheBytes: options.cacheBytes, prefetch: options.prefetch ?? 0 });
+  const widget = explore(model, options.photos ?? blockImage(), { title: "<b>blocks</b>", settings, cacheBytes: options.cacheBytes, prefetch: options.prefetch ?? 0, snapshotIntervalMs: options.snapshotIntervalMs });
   const comm = host.opened[0].comm;
   return { host, model, widget, comm };
 }
@@ -88,6 +89,77 @@ async function until(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
 }
 
 const results = (w: ExplorerWidget) => w.get().results as MethodResult[];
+
+/** The <img> data: URLs of an HTML text, decoded: [mime, bytes]. */
+function images(html: string): [string, Buffer][] {
+  return [...html.matchAll(/<img src="data:(image\/[\w+]+);base64,([^"]+)"/g)].map((m) => [m[1], Buffer.from(m[2], "base64")]);
+}
+
+describe("explorer widget: static snapshot", () => {
+  after(() => setJupyterHost(undefined));
+
+  it("explore() shows a snapshot output with a display_id after the view; a finished run replaces it with the maps, curves, metrics and settings", async () => {
+    const { host, widget } = setup({ ...small, compare: "rise" });
+    const [view, first] = host.displays;
+    assert.ok(WIDGET_VIEW_MIME in view.bundle);
+    const id = first.options?.displayId;
+    assert.ok(id && id.includes(widget.modelId), "a display_id naming the widget");
+    assert.ok(!first.options?.update);
+    assert.match(first.bundle["text/html"] as string, /class="lima-xai-snapshot"/);
+    assert.deepEqual(images(first.bundle["text/html"] as string).map(([m]) => m), ["image/png"], "before a result: the photo");
+    await widget.whenIdle();
+    const last = host.displays.at(-1)!;
+    assert.equal(last.options?.displayId, id);
+    assert.equal(last.options?.update, true, "update_display_data");
+    assert.equal(last.options?.toRunningCell, true, "sent under the running cell, so nbclient applies it");
+    const html = last.bundle["text/html"] as string;
+    const imgs = images(html);
+    assert.deepEqual(imgs.map(([m]) => m), ["image/png", "image/png", "image/svg+xml"], "two maps (method and compared one), the curves");
+    for (const [, png] of imgs.slice(0, 2)) assert.deepEqual([...png.subarray(0, 4)], [137, 80, 78, 71]);
+    const svg = imgs[2][1].toString("utf8");
+    const r = results(widget);
+    for (const m of r) for (const kind of ["insertion", "deletion"]) assert.ok(svg.includes(`data-name="${m.method} ${kind} (AUC ${m[kind as "insertion"].auc.toFixed(3)})"`), `curve ${m.method} ${kind}`);
+    assert.ok(html.includes(`<td style="border:1px solid #ccc;padding:2px 8px;text-align:left">${r[0].metrics.insertion_auc.toFixed(3)}</td>`), "the metrics table holds the insertion AUC");
+    assert.match(html, /method lima \(.*np 2.*\) · compared with rise \(.*masks 64.*\) · division grid, regions 16 → \|V\| 16 · target the prediction/);
+    assert.ok(html.includes("&#60;b&#62;blocks&#60;/b&#62;") && !html.includes("<b>blocks"), "the title is escaped");
+    assert.match(html, new RegExp(`data-run="${widget.get().run}" data-status="done"`));
+  });
+
+  it("snapshot updates are throttled (at most one per interval); whenIdle() sends a held-back one at once", async () => {
+    const { host, widget, comm } = setup(small, { snapshotIntervalMs: 60_000 });
+    await widget.whenIdle();
+    assert.equal(widget.snapshotUpdates, 1, "the first run's update, held back by the interval, flushed by whenIdle");
+    for (const np of [3, 4, 5]) {
+      change(comm, widget, {}, { lima: { np } });
+      await widget.whenIdle();
+    }
+    assert.equal(widget.snapshotUpdates, 4);
+    change(comm, widget, {}, { lima: { np: 6 } });
+    await until(() => widget.get().status === "done" && results(widget)[0]?.run === widget.get().run);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(widget.get().run, 5);
+    assert.equal(widget.snapshotUpdates, 4, "within the interval the update waits");
+    assert.match(host.displays.at(-1)!.bundle["text/html"] as string, /data-run="4"/);
+    widget.close();
+  });
+
+  it("with interval 0 every finished run updates the snapshot at once", async () => {
+    const { host, widget, comm } = setup(small, { snapshotIntervalMs: 0 });
+    await until(() => widget.snapshotUpdates === 1);
+    change(comm, widget, {}, { lima: { np: 3 } });
+    await until(() => widget.snapshotUpdates === 2);
+    assert.match(host.displays.at(-1)!.bundle["text/html"] as string, /data-run="2" data-status="done"/);
+    widget.close();
+  });
+
+  it("snapshot: false shows only the view", () => {
+    const host = new FakeHost();
+    setJupyterHost(host);
+    const w = explore(slowModel(0), blockImage(), { settings: small, prefetch: 0, snapshot: false });
+    assert.equal(host.displays.length, 1);
+    w.close();
+  });
+});
 
 describe("explorer widget: protocol", () => {
   after(() => setJupyterHost(undefined));
@@ -111,8 +183,9 @@ describe("explorer widget: protocol", () => {
     for (const key of BINARY_KEYS) assert.ok(!(key in state), `${key} is not in the JSON state`);
     assert.deepEqual(open.data.buffer_paths, BINARY_KEYS.map((k) => [k]));
     assert.deepEqual([...open.buffers[0].subarray(0, 4)], [137, 80, 78, 71], "image_png is PNG bytes");
-    assert.equal(host.displays.length, 1);
+    assert.equal(host.displays.length, 2, "the view, then its static snapshot");
     assert.deepEqual(host.displays[0].bundle[WIDGET_VIEW_MIME], { model_id: open.comm.commId, version_major: 2, version_minor: 1 });
+    assert.match(host.displays[0].bundle["text/plain"] as string, /live view needs the lima-xai-widgets extension/);
     await widget.whenIdle();
     assert.equal(widget.get().status, "done", widget.get().error);
     assert.equal(widget.get().regions, 16, "the |V| the division produced");
@@ -233,6 +306,26 @@ describe("explorer widget: methods, comparison, photos", () => {
     assert.equal(widget.settings.params.lima.np, 3, "LIMA's n_p survived the switch");
     assert.equal(widget.settings.params.rise.masks, 64);
     assert.deepEqual(results(widget).map((r) => r.method), ["lima"]);
+  });
+
+  it("the division control offers felzenszwalb: picking it divides by its scale, and |V| is the count the scale gave", async () => {
+    const { comm, widget } = setup();
+    await widget.whenIdle();
+    const choice = (widget.get().division_params as { name: string; choices?: string[] }[]).find((p) => p.name === "division");
+    assert.ok(choice?.choices?.includes("felzenszwalb"));
+    const expected = felzenszwalbDivision(blockImage(), { scale: 300, minSize: 8 });
+    assert.ok(expected.count >= 3 && expected.count <= 64, `a few regions on the block image: ${expected.count}`);
+    change(comm, widget, {}, {}, { division: "felzenszwalb", scale: 300, minSize: 8 });
+    await widget.whenIdle();
+    assert.equal(widget.get().status, "done", widget.get().error);
+    assert.equal(widget.get().regions, expected.count, "|V| shown is felzenszwalb's count");
+    assert.equal(results(widget)[0].order.length, expected.count);
+    const labels = widget.get().labels as Uint8Array;
+    assert.deepEqual(Array.from({ length: labels.length / 2 }, (_, i) => labels[2 * i] | (labels[2 * i + 1] << 8)), Array.from(expected.labels));
+    // |V| moves nothing under felzenszwalb: the same regions come back.
+    change(comm, widget, {}, {}, { regions: 9 });
+    await widget.whenIdle();
+    assert.equal(widget.get().regions, expected.count);
   });
 
   it("compare mode runs two methods on the same photo and division: two maps, two curves each, metrics side by side", async () => {
@@ -520,6 +613,67 @@ describe("explorer page host", () => {
     await until(() => comm.sent.length > 0);
     const reply = comm.sent.at(-1)!.data as { error: string };
     for (const part of ['unknown key "code"', "model \"\" must be", "images [] must be", 'device "tpu" is not allowed: use one of cpu, cuda']) assert.ok(reply.error.includes(part), `${reply.error} names ${part}`);
+  });
+});
+
+describe("explorer with the photos' own regions (explore --regions-from)", () => {
+  after(() => setJupyterHost(undefined));
+
+  /** A 3×3 label image whose ids are not in raster order (ids are kept as given). */
+  async function labelImage(file: string): Promise<void> {
+    const { default: sharp } = await import("sharp");
+    await sharp(Buffer.from([5, 0, 7, 2, 8, 1, 3, 6, 4]), { raw: { width: 3, height: 3, channels: 1 } }).png().toFile(file);
+  }
+
+  it("the page's request names a label folder: the explorer divides each photo by its label image, with the division control fixed to it", async () => {
+    const folder = tempDir("lima-explore-regions-");
+    await labelImage(path.join(folder, "n01531178_goldfinch.png"));
+    writeFileSync(path.join(folder, "notes.txt"), "not a label image");
+    const host = new FakeHost();
+    setJupyterHost(host);
+    serveExplorerPage();
+    const page = new FakeComm("page-2", PAGE_TARGET);
+    const request = { model: path.join(MODELS, "squeezenet1.1-fp32.onnx"), images: [path.join(IMAGENET, "n01531178_goldfinch.JPEG")], regionsFrom: folder, settings: { params: { lima: { np: 2 } } } };
+    host.targets.get(PAGE_TARGET)!(page, { request }, []);
+    await until(() => page.sent.length > 0, 60_000);
+    assert.ok("model_id" in page.sent[0].data, JSON.stringify(page.sent[0].data));
+    const widget = host.opened[0];
+    const state = widget.data.state as Record<string, unknown>;
+    assert.deepEqual((state.division_params as { name: string; choices?: string[] }[]).map((p) => [p.name, p.choices]), [["division", ["labels"]]], "no strategy or |V| to set");
+    assert.deepEqual((state.settings as { division: unknown }).division, { division: "labels" });
+    await until(() => widget.comm.updates().some((u) => u.status === "done" || u.status === "error"), 120_000);
+    const ended = widget.comm.updates().find((u) => u.status === "done" || u.status === "error")!;
+    assert.equal(ended.status, "done", String(widget.comm.updates().map((u) => u.error).filter(Boolean)));
+    widget.comm.deliver({ method: "request_state" });
+    const full = widget.comm.sent.at(-1)!;
+    assert.equal((full.data.state as { regions: number }).regions, 9, "|V| of the label image");
+    const bytes = full.buffers[BINARY_KEYS.indexOf("labels")];
+    const got = Array.from({ length: bytes.length / 2 }, (_, i) => bytes[2 * i] | (bytes[2 * i + 1] << 8));
+    const model = await loadModel("squeezenet1.1-fp32", { searchPaths: [MODELS] });
+    try {
+      const expected = await loadRegionLabels(path.join(folder, "n01531178_goldfinch.png"), model.card);
+      assert.deepEqual(got, Array.from(expected.labels), "the explorer's regions are the label image's, as loadRegionLabels reads it");
+      assert.equal(got[0], 5, "ids kept as given: the top-left block is region 5");
+      assert.equal(got.at(-1), 4, "the bottom-right block is region 4");
+    } finally {
+      await model.dispose();
+      widget.comm.closeFromFrontEnd();
+      page.closeFromFrontEnd();
+    }
+  });
+
+  it("a photo without its label image fails the request, naming the photo; regions for some photos only are refused", async () => {
+    const folder = tempDir("lima-explore-regions-");
+    const host = new FakeHost();
+    setJupyterHost(host);
+    serveExplorerPage();
+    const page = new FakeComm("page-3", PAGE_TARGET);
+    host.targets.get(PAGE_TARGET)!(page, { request: { model: path.join(MODELS, "squeezenet1.1-fp32.onnx"), images: [path.join(IMAGENET, "n01531178_goldfinch.JPEG")], regionsFrom: folder } }, []);
+    await until(() => page.sent.length > 0, 60_000);
+    assert.match(String(page.sent[0].data.error), /has no label image for n01531178_goldfinch\.JPEG \(expected n01531178_goldfinch\.png/);
+    const regions: Division = { width: SIZE, height: SIZE, labels: new Int32Array(SIZE * SIZE).map((_, p) => (p % SIZE < SIZE / 2 ? 0 : 1)), count: 2, method: "labels" };
+    assert.throws(() => divisionParamsFor([{ image: blockImage(1), title: "a", regions }, { image: blockImage(2), title: "b" }]), /1 of 2 photos carry their regions: give regions for every photo or for none/);
+    assert.throws(() => divisionParamsFor([{ image: blockImage(1), title: "a", regions: { ...regions, width: 16 } }]), /the regions of photo a are 16×32; the photo is 32×32/);
   });
 });
 

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { test } from "node:test";
 import { build } from "esbuild";
-import { WIDGET_MODULE, WIDGET_MODULE_RANGE, WIDGET_MODULE_VERSION } from "../../src/widgets/protocol";
+import { SNAPSHOT_CLASS, WIDGET_MODULE, WIDGET_MODULE_RANGE, WIDGET_MODULE_VERSION } from "../../src/widgets/protocol";
 import { tempDir } from "../support/onnx-graphs";
 import { REPO } from "../support/paths";
 
@@ -113,7 +113,14 @@ test("widgets/lib/plugin.js is a JupyterLab plugin: id, autoStart, requires IJup
     ],
   });
   const module = { exports: {} as { default?: unknown } };
-  new Function("module", "exports", out.outputFiles[0].text)(module, module.exports);
+  // A recording stand-in for the page's document: the plugin adds the style that hides the explorer's snapshot.
+  const head: { id: string; textContent: string }[] = [];
+  const fakeDocument = {
+    getElementById: (id: string) => head.find((e) => e.id === id) ?? null,
+    createElement: (tag: string) => (assert.equal(tag, "style"), { id: "", textContent: "" }),
+    head: { appendChild: (e: { id: string; textContent: string }) => head.push(e) },
+  };
+  new Function("module", "exports", "document", out.outputFiles[0].text)(module, module.exports, fakeDocument);
   const plugin = module.exports.default as { id: string; autoStart: boolean; requires: { name: string }[]; activate: (app: unknown, registry: unknown) => unknown };
   assert.equal(plugin.id, "lima-xai-widgets:plugin");
   assert.equal(plugin.autoStart, true);
@@ -127,6 +134,9 @@ test("widgets/lib/plugin.js is a JupyterLab plugin: id, autoStart, requires IJup
   const resolved = (typeof exports === "function" ? await exports() : await exports) as Record<string, unknown>;
   assert.equal((resolved.ExplorerModel as { name?: string }).name, "ExplorerModel");
   assert.equal((resolved.ExplorerView as { name?: string }).name, "ExplorerView");
+  assert.deepEqual(head.map((e) => e.textContent), [`.jp-OutputArea-child:has(.${SNAPSHOT_CLASS}) { display: none; }`], "the style hiding the static snapshot");
+  plugin.activate({}, { registerWidget: () => undefined });
+  assert.equal(head.length, 1, "added once");
 });
 
 /** Runs `lima-xai kernel <args> --prefix <prefix>` (the built CLI). */

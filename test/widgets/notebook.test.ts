@@ -1,9 +1,44 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { EXPLORER_MODEL, EXPLORER_VIEW, WIDGET_MODULE } from "../../src/widgets/protocol";
+import { EXPLORER_MODEL, EXPLORER_VIEW, SNAPSHOT_CLASS, WIDGET_MODULE } from "../../src/widgets/protocol";
 import { executeNotebook, installKernel, notebookText } from "../support/nbconvert";
-import { REPO } from "../support/paths";
+import { tempDir } from "../support/onnx-graphs";
+import { MODELS, PHOTOS } from "../support/paths";
+
+/** The explorer notebook: the model and photo, the explorer awaited, then a λ change from code. */
+function explorerNotebook(): string {
+  const code = (id: string, source: string[]) => ({ cell_type: "code", execution_count: null, id, metadata: {}, outputs: [], source: source.join("\n") });
+  const file = path.join(tempDir("nb-explorer-"), "explorer.ipynb");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      cells: [
+        code("load", [
+          `import { explore, loadImage, loadModel } from "lima-xai";`,
+          `const model = await loadModel("squeezenet1.1-fp32", { searchPaths: [${JSON.stringify(MODELS)}] });`,
+          `const image = await loadImage(${JSON.stringify(path.join(PHOTOS, "pelican.jpeg"))}, model.card);`,
+        ]),
+        code("explore", [
+          `const explorer = explore(model, { image, title: "pelican.jpeg" }, { settings: { division: { regions: 25 } } });`,
+          `await explorer.whenIdle();`,
+          `const { status, target_label, results } = explorer.get();`,
+          `({ status, target_label, metrics: results[0]?.metrics })`,
+        ]),
+        code("update", [
+          `explorer.update({ params: { lima: { cons: 5, colla: 20 } } });`,
+          `await explorer.whenIdle();`,
+          `explorer.history.map((h) => ({ run: h.run, outcome: h.outcome, newImages: h.forwardPasses, cached: h.cacheHits, seconds: +(h.ms / 1000).toFixed(2) }))`,
+        ]),
+      ],
+      metadata: { kernelspec: { name: "lima-ts", display_name: "TypeScript (lima-xai)", language: "typescript" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    }),
+  );
+  return file;
+}
 
 interface SavedWidget {
   model_name: string;
@@ -12,8 +47,8 @@ interface SavedWidget {
   buffers?: { path: string[]; data: string; encoding: string }[];
 }
 
-test("nbclient saves the explorer's widget state after executing notebooks/02-explorer.ipynb", () => {
-  const nb = executeNotebook(path.join(REPO, "notebooks/02-explorer.ipynb"), installKernel());
+test("nbclient saves the explorer's widget state, and its snapshot as of the last run, after executing an explorer notebook", () => {
+  const nb = executeNotebook(explorerNotebook(), installKernel());
   const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
   assert.ok(!outputs.some((o) => o.output_type === "error"), JSON.stringify(outputs.filter((o) => o.output_type === "error")));
   const view = outputs.find((o) => o.data?.["application/vnd.jupyter.widget-view+json"]);
@@ -54,4 +89,15 @@ test("nbclient saves the explorer's widget state after executing notebooks/02-ex
   assert.equal(newImages.length, 2);
   assert.ok(newImages[1] < 0.5 * newImages[0], `the λ re-run mostly reads cached outputs: ${newImages[1]} new images after ${newImages[0]}`);
   assert.equal(metrics.forward_passes, newImages[1], "the result's count is the run's");
+
+  // The snapshot output follows the view in the explore cell; the λ change's run ended while the
+  // next cell ran, and its update_display_data (sent under that cell) replaced it there.
+  const exploreCell = nb.cells[1].outputs ?? [];
+  const viewAt = exploreCell.findIndex((o) => o.data?.["application/vnd.jupyter.widget-view+json"]);
+  const snapshot = exploreCell[viewAt + 1];
+  const html = notebookText(snapshot?.data?.["text/html"] ?? "");
+  assert.ok(html.includes(`class="${SNAPSHOT_CLASS}"`), `the output after the view is the snapshot: ${html.slice(0, 200)}`);
+  assert.match(html, /data-run="2" data-status="done"/, "the snapshot shows the second run");
+  assert.ok(html.includes(`<td style="border:1px solid #ccc;padding:2px 8px;text-align:left">${metrics.insertion_auc.toFixed(3)}</td>`), "with its insertion AUC");
+  assert.match(html, /lima[^"]*cons 5, colla 20/, "and its settings");
 });

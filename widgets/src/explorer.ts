@@ -355,18 +355,24 @@ export class ExplorerView extends DOMWidgetView {
       const divisionGroup = group("division", "regions (shared by both methods and the curves)", this.get("division_params") ?? []);
       this.divisionBox.replaceWith(divisionGroup);
       this.divisionBox = divisionGroup;
-      const produced = el("span", { "data-role": "regions-produced", class: "lima-produced", title: "|V| the division actually produced (SLICO may give fewer regions than asked)" });
-      this.controls.get("division.regions")?.row.append(produced);
+      this.divisionBox.append(el("span", { "data-role": "regions-produced", class: "lima-produced", title: "|V| the division actually produced (SLICO may give fewer regions than asked; felzenszwalb's follows from its scale)" }));
       const names = [s.method, ...(s.compare ? [s.compare] : [])];
       this.paramsBox.replaceChildren(...names.map((n) => group(n, this.methodTitle(n), methods.find((m) => m.name === n)?.params ?? [])));
     }
+    const specs = new Map((this.get("division_params") ?? []).map((p) => [`division.${p.name}`, p]));
     for (const [key, control] of this.controls) {
       const [owner, name] = key.split(".");
       const value = owner === "division" ? s.division[name] : s.params[owner]?.[name];
       if (value !== undefined) control.show(value);
+      // A division parameter shows only under the strategies it applies to (the schema's `when`).
+      const when = specs.get(key)?.when;
+      if (when) control.row.hidden = !Object.entries(when).every(([k, allowed]) => allowed.includes(String(s.division[k])));
     }
     const regions = this.get("regions");
     const produced = this.el.querySelector(DOM.regionsProduced);
+    // The produced |V| sits beside the first division control shown after the strategy (|V|, or felzenszwalb's scale).
+    const beside = [...this.controls].find(([k, c]) => k.startsWith("division.") && k !== "division.division" && !c.row.hidden)?.[1].row;
+    if (produced && beside && produced.parentElement !== beside) beside.append(produced);
     if (produced) produced.textContent = regions > 0 ? `→ ${regions}` : "";
     const step = this.sliders.get("step")!;
     step.max = String(Math.max(1, regions));

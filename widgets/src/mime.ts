@@ -61,10 +61,12 @@ export class PlotlyRenderer extends Widget {
 const extension: MimeExtension = {
   id: "lima-xai-widgets:plotly",
   description: "Renders plotly figures (application/vnd.plotly.v1+json) in notebook outputs",
-  // Below text/plain (120) and image/png (90), so the figure is what a bundle shows.
-  rank: 60,
+  // Below text/html (50), image/svg+xml (80), image/png (90) and text/plain (120): a figure's
+  // bundle also carries its static fallback as text/html and image/svg+xml (src/jupyter/mime.ts),
+  // and the chart is what JupyterLab must show of it.
+  rank: 40,
   dataType: "json",
-  rendererFactory: { safe: true, mimeTypes: [PLOTLY_MIME], defaultRank: 60, createRenderer: (options) => new PlotlyRenderer(options.mimeType) },
+  rendererFactory: { safe: true, mimeTypes: [PLOTLY_MIME], defaultRank: 40, createRenderer: (options) => new PlotlyRenderer(options.mimeType) },
 };
 
 export default extension;

@@ -21,6 +21,7 @@ import { onnx } from "onnx-proto";
 import { divide, regionPixels } from "../../division";
 import { compositeRegions, resolveBaseline } from "../../image/baseline";
 import type { BlackBoxModel } from "../../model/types";
+import { REGIONS } from "../../params/regions";
 import { guidedSubsets, shapleyKernelSubsets } from "../../sampling";
 import type { Division, RgbImage, RunControl } from "../../types";
 import { throwIfAborted } from "../../util/abort";
@@ -179,14 +180,14 @@ export interface AmortisedOptions extends RunControl {
   readonly epochs?: number;
   readonly hidden?: number;
   readonly learningRate?: number;
-  /** SLICO regions per image (default 49). */
+  /** SLICO regions per image (default REGIONS.default). */
   readonly regions?: number;
   readonly baseline?: number;
   readonly seed?: number;
   readonly onProgress?: (fraction: number) => void;
 }
 
-export const AMORTISED_DEFAULTS = Object.freeze({ masks: 100, topk: 10, epochs: 60, hidden: 8, learningRate: 0.01, regions: 49, baseline: 0, seed: 0 });
+export const AMORTISED_DEFAULTS = Object.freeze({ masks: 100, topk: 10, epochs: 60, hidden: 8, learningRate: 0.01, regions: REGIONS.default, baseline: 0, seed: 0 });
 
 interface TrainingImage {
   readonly ev: RegionEvidence;

@@ -3,7 +3,7 @@
  * its options as data, the pre-processing of source maps into the supervision of eq. 2, and
  * training + Algorithm 1 on the grid cells.
  */
-import { felzenszwalbDivision } from "../../division/felzenszwalb";
+import { felzenszwalbDivision, FH_MIN_SIZE, FH_SCALE, FH_SIGMA } from "../../division/felzenszwalb";
 import { gridDivision } from "../../division/grid";
 import { SEED } from "../../params/lima";
 import { type ParamSpec, resolveParams } from "../../params/types";
@@ -23,9 +23,10 @@ export const DSF_SHAPES: Readonly<Record<"paper" | "small", readonly number[]>> 
 export const SEANN_PARAMS: readonly ParamSpec[] = ([
   { kind: "choice", name: "sources", label: "sources", default: DEFAULT_SOURCES.join(","), choices: ["rise,occlusion,lime", "rise,occlusion", "lima,rise,lime", "lima,rise,occlusion,lime", "rise,occlusion,kernelshap,lime,hsic", SEANN_SOURCES.join(",")], meaning: `methods whose maps are ensembled (any comma-separated subset of ${SEANN_SOURCES.join(", ")} is accepted)` },
   { kind: "number", name: "riseMasks", label: "RISE masks", default: 1000, min: 10, max: 20000, integer: true, unit: "masks", meaning: "masks of the RISE source map" },
-  { kind: "number", name: "scale", label: "segment scale", default: 500, min: 1, max: 100000, meaning: "Felzenszwalb–Huttenlocher scale of the pre-processing segments (paper: 500 on ImageNet)" },
-  { kind: "number", name: "sigma", label: "segment σ", default: 0.8, min: 0, max: 10, step: 0.1, unit: "pixels", meaning: "Gaussian smoothing before segmentation" },
-  { kind: "number", name: "minSize", label: "segment min size", default: 20, min: 1, max: 100000, integer: true, unit: "pixels", meaning: "smallest segment" },
+  // The segments' options are the felzenszwalb division's (defaults, ranges), under SEA-NN's own flags.
+  { ...FH_SCALE, label: "segment scale", meaning: "Felzenszwalb–Huttenlocher scale of the pre-processing segments (paper: 500 on ImageNet)" },
+  { ...FH_SIGMA, label: "segment σ", meaning: "Gaussian smoothing before segmentation" },
+  { ...FH_MIN_SIZE, label: "segment min size", meaning: "smallest segment" },
   { kind: "number", name: "grid", label: "grid", default: 28, min: 2, max: 64, integer: true, unit: "cells per side", meaning: "side of the sub-sampled grid the DSF works on (28 → 784 inputs, the paper's)" },
   { kind: "choice", name: "dsf", label: "DSF shape", default: "paper", choices: ["paper", "small"], meaning: "hidden layers: paper = 512, 128, 32; small = 128, 32, 8" },
   { kind: "choice", name: "activation", label: "activation", default: "sqrt", choices: [...DSF_ACTIVATIONS], meaning: "concave monotone activation of the hidden layers" },
