@@ -4,13 +4,15 @@
  *
  *   node dist/bench/fast.js [--models squeezenet1.1-fp32,mobilenetv2-12-int8] [--photos 8 | --photos all]
  *        [--every 5] [--variants '{"name": {…FastSearchOptions}}'] [--json out.json]
- *        [--bidi bench/results/bidirectional-49.json] [--memo DIR]
+ *        [--bidi bench/results/bidirectional-49.json] [--memo DIR] [--cached-only] [--bidi-only] [--curves]
  *
  * Bidirectional results (passes, region insertion AUC, order) are cached in the --bidi JSON file
  * (default bench/results/bidirectional-49.json) and computed only for photos not in it. --memo
  * keeps every model output on disk by a SHA-1 of the input image, so development runs of other
  * variants do not run the model again for images already seen; pass counts are unaffected (they
- * count the images the explainer sends to the model). Photos: the sorted imagenet folder, every
+ * count the images the explainer sends to the model). --cached-only skips photos without a cached
+ * bidirectional result, --bidi-only only fills the cache, --curves prints both insertion curves
+ * (×99) and orders. Photos: the sorted imagenet folder, every
  * `--every`-th (default 5 for 8 photos, 1 for all) from the first.
  */
 import { createHash } from "node:crypto";
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
       memo: { type: "string" },
       "bidi-only": { type: "boolean", default: false },
       curves: { type: "boolean", default: false },
+      "cached-only": { type: "boolean", default: false },
     },
   });
   const all = values.photos === "all";
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
   const photos = readdirSync(photoDir).sort().filter((_, i) => i % every === 0).slice(Number(values.start), all ? undefined : Number(values.start) + Number(values.photos));
   const variants: Record<string, FastSearchOptions> = values.variants ? JSON.parse(values.variants) : { default: {} };
   const bidi: Record<string, BidiEntry> = existsSync(values.bidi!) ? JSON.parse(readFileSync(values.bidi!, "utf8")) : {};
+  const cachedOnly = values["cached-only"]!;
   const modelsDir = path.join(shared, "data/models");
   const started = performance.now();
   process.stderr.write(`load ${load()} (1/5/15 min), ${os.cpus().length} cores, ${photos.length} photos\n`);
@@ -123,9 +127,10 @@ async function main(): Promise<void> {
     const memo = values.memo ? new MemoModel(inner, values.memo) : undefined;
     const model: BlackBoxModel = memo ?? inner;
     for (const photo of photos) {
+      const key = `${name}|${photo}|${REGIONS}|np${NP}`;
+      if (cachedOnly && !bidi[key]) continue;
       memo?.open(photo);
       const image: RgbImage = await loadImage(path.join(photoDir, photo), inner.card);
-      const key = `${name}|${photo}|${REGIONS}|np${NP}`;
       if (!bidi[key]) {
         const r = await new Explainer(model, { search: "bidirectional", np: NP, division: { method: "slico", regions: REGIONS } }).explain(image);
         bidi[key] = { passes: r.forwardPasses, insertion: r.insertion.auc, order: [...r.order] };

@@ -18,7 +18,7 @@ export interface FastSearchOptions {
    * every later region one). Pools keep their size while the budget lasts (keeping one evaluation
    * for each region still to place), one candidate per pick after it. */
   readonly budget?: number;
-  /** Candidates re-measured per step while the budget allows at the forward end (default 3). */
+  /** Candidates re-measured per step while the budget allows at the forward end (default 2). */
   readonly pool?: number;
   /** Places in the pool for regions adjacent to S, best proxy rank first (default 1; measured: without it the
    * region insertion AUC drops by a fifth):
@@ -35,7 +35,7 @@ export interface FastSearchOptions {
    * region alone moves nothing), "deletion" by the leave-one-out loss F(V) − F(V∖{α}) (free: those
    * images are the singletons' complements; needs `evaluateSets`), "both" interleaves the two rankings. */
   readonly proxy?: FastProxy;
-  /** Candidates re-measured per step at the other end (default 3; 0: forward only): each step then
+  /** Candidates re-measured per step at the other end (default 4; 0: forward only): each step then
    * also adds argmin F(S_rev ∪ {α}) over this many of the least promising regions to a reverse set
    * that ends the order, least important last (LIMA Algorithm 1's two ends, with a small pool). */
   readonly reversePool?: number;
@@ -50,8 +50,8 @@ export interface FastSearchOptions {
 
 /** The defaults of {@link FastSearchOptions}. */
 export const FAST_DEFAULTS = Object.freeze({
-  budget: 4, pool: 3, neighbours: 1, newcomers: 1, rounds: 0, proxy: "both" as FastProxy, tail: "stale" as FastTail,
-  reversePool: 3, meet: 8, adjacentScope: "all" as FastAdjacency,
+  budget: 4, pool: 2, neighbours: 1, newcomers: 1, rounds: 0, proxy: "both" as FastProxy, tail: "stale" as FastTail,
+  reversePool: 4, meet: 8, adjacentScope: "all" as FastAdjacency,
 });
 
 const PROXIES: readonly FastProxy[] = ["both", "singleton", "deletion"];
