@@ -30,7 +30,7 @@ export interface SearchContext {
   evaluate(base: Subset, candidates: readonly number[]): Promise<ScoreTerms[]>;
   /** Regions adjacent to each region (sharing a pixel edge), when the caller knows the division. */
   readonly adjacency?: readonly (readonly number[])[];
-  /** F(T) for whole subsets T, when the caller can give it (the fast search's coarse blocks). */
+  /** F(T) for whole subsets T, when the caller can give it (the fast search's leave-one-out scores F(V∖{α})). */
   evaluateSets?(subsets: readonly Subset[]): Promise<ScoreTerms[]>;
   /** F(∅), when the caller can give it (the lazy search measures gains from it; absent: 0). */
   evaluateEmpty?(): Promise<ScoreTerms>;
