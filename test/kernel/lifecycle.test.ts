@@ -2,22 +2,12 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
 import { tempDir } from "../support/onnx-graphs";
 import { REPO } from "../support/paths";
+import { freePort } from "../../kernel/explore-server";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 /** Whether `pid` is a live process (zombies count as gone). */
 export function running(pid: number): boolean {

@@ -1,3 +1,4 @@
+import { createRandom } from "../../src/util/random";
 import type { BlackBoxModel, ModelOutput } from "../../src/model/types";
 import type { RgbImage } from "../../src/types";
 
@@ -52,4 +53,14 @@ export function squareScore(img: RgbImage): number {
   let s = 0;
   for (let q = 0; q < SQUARE_SIDE * SQUARE_SIDE; q++) if (inSquare(q)) s += img.data[3 * q] / 255;
   return s / 64;
+}
+
+/** A 32×32 image of 8 × 8 blocks of 4×4 pixels, each a random colour (seeded). */
+export function blockImage(seed: number): RgbImage {
+  const size = 32;
+  const random = createRandom(seed);
+  const data = new Float32Array(size * size * 3);
+  const colours = Array.from({ length: 64 }, () => [random.next() * 255, random.next() * 255, random.next() * 255]);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) data.set(colours[(y >> 2) * 8 + (x >> 2)], (y * size + x) * 3);
+  return { width: size, height: size, data };
 }

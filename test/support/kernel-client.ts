@@ -5,23 +5,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import * as zmq from "zeromq";
 import { decode, encode, type Json, type Message, newHeader, Signer } from "../../kernel/wire";
 import { tempDir } from "./onnx-graphs";
 import { REPO } from "./paths";
+import { freePort } from "../../kernel/explore-server";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 export class KernelClient {
   readonly session = randomUUID();

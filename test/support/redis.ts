@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import net from "node:net";
 import { tempDir } from "./onnx-graphs";
+import { freePort } from "../../kernel/explore-server";
 
 /** A throw-away redis-server on a free loopback port. */
 export interface TestRedis {
@@ -9,17 +9,6 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A port nobody listens on now (the OS's choice on 127.0.0.1). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts Debian's redis-server (scripts/install-test-deps.sh installs it) bound to 127.0.0.1 on a

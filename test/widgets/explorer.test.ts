@@ -10,7 +10,6 @@ import { divisionParamsFor, methodOptions } from "../../src/widgets/schema";
 import { felzenszwalbDivision, loadRegionLabels } from "../../src/division";
 import type { NumberParam } from "../../src/params/types";
 import type { Division, RgbImage } from "../../src/types";
-import { createRandom } from "../../src/util/random";
 import { CachedModel, imageKey } from "../../src/widgets/cached-model";
 import { regionCurves, regionOrderFromMap } from "../../src/widgets/curves";
 import { defaultSettings, explore, type ExplorerSettingsInput, type ExplorerWidget, loadPhotos, resolveSettings } from "../../src/widgets/explorer";
@@ -19,20 +18,12 @@ import { BINARY_KEYS, EXPLORER_MODEL, type MethodResult, PAGE_TARGET, WIDGET_MOD
 import { LatestWins } from "../../src/widgets/scheduler";
 import { WIDGET_VIEW_MIME } from "../../src/widgets/widget";
 import { FakeComm, FakeHost } from "../support/fake-host";
-import { fakeModel } from "../support/fake-model";
+import { blockImage, fakeModel } from "../support/fake-model";
 import { tempDir } from "../support/onnx-graphs";
 import { IMAGENET, MODELS } from "../support/paths";
 
 const SIZE = 32;
 
-/** A 32×32 image of random 4×4 blocks (seeded). */
-function blockImage(seed = 7): RgbImage {
-  const random = createRandom(seed);
-  const data = new Float32Array(SIZE * SIZE * 3);
-  const colours = Array.from({ length: 64 }, () => [random.next() * 255, random.next() * 255, random.next() * 255]);
-  for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) data.set(colours[(y >> 2) * 8 + (x >> 2)], (y * SIZE + x) * 3);
-  return { width: SIZE, height: SIZE, data };
-}
 
 /** Class 0's score: a logistic of a weighted sum of the pixels' red and green (position-dependent). */
 function score(image: RgbImage): number {
@@ -67,7 +58,7 @@ function setup(settings: ExplorerSettingsInput = small, options: { cacheBytes?: 
   const host = new FakeHost();
   setJupyterHost(host);
   const model = slowModel(options.ms ?? 0, options.fail);
-  const widget = explore(model, options.photos ?? blockImage(), { title: "<b>blocks</b>", settings, cacheBytes: options.cacheBytes, prefetch: options.prefetch ?? 0, snapshotIntervalMs: options.snapshotIntervalMs });
+  const widget = explore(model, options.photos ?? blockImage(7), { title: "<b>blocks</b>", settings, cacheBytes: options.cacheBytes, prefetch: options.prefetch ?? 0, snapshotIntervalMs: options.snapshotIntervalMs });
   const comm = host.opened[0].comm;
   return { host, model, widget, comm };
 }
@@ -155,7 +146,7 @@ describe("explorer widget: static snapshot", () => {
   it("snapshot: false shows only the view", () => {
     const host = new FakeHost();
     setJupyterHost(host);
-    const w = explore(slowModel(0), blockImage(), { settings: small, prefetch: 0, snapshot: false });
+    const w = explore(slowModel(0), blockImage(7), { settings: small, prefetch: 0, snapshot: false });
     assert.equal(host.displays.length, 1);
     w.close();
   });
@@ -313,7 +304,7 @@ describe("explorer widget: methods, comparison, photos", () => {
     await widget.whenIdle();
     const choice = (widget.get().division_params as { name: string; choices?: string[] }[]).find((p) => p.name === "division");
     assert.ok(choice?.choices?.includes("felzenszwalb"));
-    const expected = felzenszwalbDivision(blockImage(), { scale: 300, minSize: 8 });
+    const expected = felzenszwalbDivision(blockImage(7), { scale: 300, minSize: 8 });
     assert.ok(expected.count >= 3 && expected.count <= 64, `a few regions on the block image: ${expected.count}`);
     change(comm, widget, {}, {}, { division: "felzenszwalb", scale: 300, minSize: 8 });
     await widget.whenIdle();

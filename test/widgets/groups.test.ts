@@ -5,23 +5,14 @@ import { divide } from "../../src/division";
 import { setJupyterHost } from "../../src/jupyter/host";
 import type { AttributionGroup } from "../../src/methods/types";
 import type { Division, RgbImage } from "../../src/types";
-import { createRandom } from "../../src/util/random";
 import { explore, type ExplorerSettingsInput } from "../../src/widgets/explorer";
 import { groupPayload, MAX_VIEWER_GROUPS } from "../../src/widgets/groups";
 import { BINARY_KEYS, type MethodResult } from "../../src/widgets/protocol";
 import { FakeHost } from "../support/fake-host";
-import { fakeModel } from "../support/fake-model";
+import { blockImage, fakeModel } from "../support/fake-model";
 
 const SIZE = 32;
 
-/** A 32×32 image of random 4×4 blocks (seeded). */
-function blockImage(seed = 3): RgbImage {
-  const random = createRandom(seed);
-  const data = new Float32Array(SIZE * SIZE * 3);
-  const colours = Array.from({ length: 64 }, () => [random.next() * 255, random.next() * 255, random.next() * 255]);
-  for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) data.set(colours[(y >> 2) * 8 + (x >> 2)], (y * SIZE + x) * 3);
-  return { width: SIZE, height: SIZE, data };
-}
 
 /** Class 0: a logistic of the red channel weighted towards the right half, minus green. */
 function score(image: RgbImage): number {
@@ -33,7 +24,7 @@ function score(image: RgbImage): number {
 /** A 4×4 grid on 32×32: 16 regions of 64 pixels. */
 const small: ExplorerSettingsInput = { division: { division: "grid", regions: 16 }, params: { lima: { np: 2 }, rise: { masks: 64 } } };
 
-function setup(settings: ExplorerSettingsInput = small, photos: RgbImage | { image: RgbImage; title: string }[] = blockImage()) {
+function setup(settings: ExplorerSettingsInput = small, photos: RgbImage | { image: RgbImage; title: string }[] = blockImage(3)) {
   const host = new FakeHost();
   setJupyterHost(host);
   const model = fakeModel(score, { width: SIZE, height: SIZE, batchSize: 8 });
@@ -111,7 +102,7 @@ describe("group viewer: what the kernel sends", () => {
 });
 
 describe("groupPayload", () => {
-  const division: Division = divide(blockImage(), { method: "grid", regions: 4 });
+  const division: Division = divide(blockImage(3), { method: "grid", regions: 4 });
   const maskOf = (regions: number[]) => Uint8Array.from(division.labels, (l) => (regions.includes(l) ? 1 : 0));
 
   it("ranks by score (ties: the method's order; NaN last) and caps the list", () => {
