@@ -1,6 +1,11 @@
 /**
- * The one module that touches onnxruntime-node: sessions, tensors, execution providers.
+ * The one module that touches onnxruntime-node: sessions, tensors, execution providers. Its
+ * companion onnx-worker.ts (beside it) is the entry file of the inference worker thread
+ * (`inference: "worker"`); it imports session opening and batch running from here and nothing
+ * from onnxruntime-node itself.
  */
+import { Worker } from "node:worker_threads";
+import path from "node:path";
 import * as ort from "onnxruntime-node";
 import type { RgbImage, RunControl } from "../types";
 import type { ClassLabel, ModelCard } from "./card";
@@ -28,19 +33,36 @@ export interface OnnxModelOptions {
   readonly enableCpuMemArena?: boolean;
   /** CUDA device index when `device` is "cuda" (default 0). */
   readonly deviceId?: number;
+  /**
+   * Where onnxruntime runs (default "worker"; see {@link SESSION_DEFAULTS}): "main" on this
+   * thread, which blocks the event loop for each whole batch (onnxruntime-node's run is
+   * synchronous); "worker" in a worker thread that owns the session, so timers, sockets and a
+   * Jupyter kernel's messages are served while a batch runs. Outputs are the same bit for bit.
+   */
+  readonly inference?: InferenceMode;
 }
+
+/** Where inference runs: on the calling thread or in a worker thread (see {@link OnnxModelOptions.inference}). */
+export const INFERENCE_MODES = ["main", "worker"] as const;
+export type InferenceMode = (typeof INFERENCE_MODES)[number];
 
 /**
  * Session defaults, chosen by measurement (bench/session.ts; numbers in bench/results/speed.md):
  * on a 2-core CPU, batch 32 vs 8/16/64 and graph level "all" vs "basic" differ by less than the
  * noise of a shared machine, and the memory arena saves allocation time for repeated same-shape
  * batches. On CUDA the default batch is 128, which fills the device better.
+ *
+ * Inference runs in a worker thread by default: end to end it is as fast as the main thread
+ * (within the noise of bench/session.ts's "main vs worker" rows), and it keeps the event loop
+ * free while a batch runs (max event-loop delay a few ms instead of one whole batch), which is
+ * what the Jupyter kernel and the explorer need to answer messages during an explanation.
  */
 export const SESSION_DEFAULTS = {
   batchSize: { cpu: 32, cuda: 128 },
   graphOptimizationLevel: "all",
   enableCpuMemArena: true,
-} as const;
+  inference: "worker",
+} as const satisfies { readonly inference: InferenceMode } & Record<string, unknown>;
 
 /** A model, input or output that does not fit what the card says. */
 export class ModelError extends Error {
@@ -123,24 +145,256 @@ export function toTensorData(images: readonly RgbImage[], card: ModelCard, out?:
   return data;
 }
 
-/** An onnxruntime session wrapped as a {@link BlackBoxModel}. */
-class OnnxModel implements BlackBoxModel {
+/** An open onnxruntime session (the type, for the worker entry, which does not import onnxruntime-node). */
+export type OnnxSession = ort.InferenceSession;
+
+/** The raw output rows of one batch: the card's output and, when the card names one, its features. */
+export interface BatchOutput {
+  readonly output: Float32Array;
+  readonly features?: Float32Array;
+  /** Milliseconds inside onnxruntime's run. */
+  readonly ms: number;
+}
+
+/**
+ * Runs one batch through an open session: `data` holds at least n·3·H·W floats (NCHW, already
+ * normalised); only the first n images are run. Used on the main thread and in the worker alike.
+ */
+export async function runSessionBatch(session: ort.InferenceSession, card: ModelCard, data: Float32Array, n: number): Promise<BatchOutput> {
+  const [height, width] = card.size;
+  const size = n * 3 * height * width;
+  const tensor = new ort.Tensor("float32", data.length === size ? data : data.subarray(0, size), [n, 3, height, width]);
+  const fetches = card.features ? [card.output, card.features] : [card.output];
+  const t0 = performance.now();
+  const result = await session.run({ [card.input]: tensor }, fetches);
+  const ms = performance.now() - t0;
+  tensor.dispose();
+  const output = result[card.output].data as Float32Array;
+  const features = card.features ? (result[card.features].data as Float32Array) : undefined;
+  // dispose() drops onnxruntime's references; the typed arrays stay valid.
+  for (const value of Object.values(result)) value.dispose();
+  return { output, features, ms };
+}
+
+/** What the model layer keeps per model whichever thread runs inference: counters and the reusable input buffers. */
+class BatchSink {
   forwardPasses = 0;
   inferenceMs = 0;
+  /** Input buffers of one full batch each, reused across batches (at most one per batch in flight). */
+  readonly free: Float32Array[] = [];
+  constructor(private readonly keep: number) {}
+  recycle(buffer: Float32Array): void {
+    if (this.free.length < this.keep) this.free.push(buffer);
+  }
+  ran(images: number, ms: number): void {
+    this.forwardPasses += images;
+    this.inferenceMs += ms;
+  }
+}
+
+/** Runs batches of normalised input tensors: onnxruntime on this thread, or a worker thread. */
+interface BatchRunner {
+  /** Batches that may be in flight at once: 1 on the main thread; 2 with a worker (the next batch is composed while one runs). */
+  readonly depth: number;
+  /** Runs the first n images of `data`; hands `data` back to the sink when done with it, and counts the images there. */
+  run(data: Float32Array, n: number, signal: AbortSignal | undefined): Promise<BatchOutput>;
+  release(): Promise<void>;
+}
+
+/** Inference on the calling thread: each batch blocks the event loop while onnxruntime runs it. */
+class MainThreadRunner implements BatchRunner {
+  readonly depth = 1;
+  constructor(private readonly session: ort.InferenceSession, private readonly card: ModelCard, private readonly sink: BatchSink) {}
+
+  async run(data: Float32Array, n: number): Promise<BatchOutput> {
+    try {
+      const out = await runSessionBatch(this.session, this.card, data, n);
+      this.sink.ran(n, out.ms);
+      return out;
+    } finally {
+      this.sink.recycle(data);
+    }
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+/** An error as it crosses the thread boundary (structured clone keeps only the standard error names). */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+}
+
+/** What the worker thread is started with (workerData). */
+export interface WorkerInit {
+  readonly source: string | Uint8Array;
+  readonly card: ModelCard;
+  readonly classes: number | undefined;
+  readonly sessionOptions: ort.InferenceSession.SessionOptions;
+  readonly batchSize: number;
+}
+
+/** Messages to the worker thread. */
+export type ToWorker =
+  | { readonly type: "run"; readonly id: number; readonly data: Float32Array; readonly n: number }
+  | { readonly type: "cancel"; readonly id: number }
+  | { readonly type: "dispose" };
+
+/** Messages from the worker thread. */
+export type FromWorker =
+  | { readonly type: "ready"; readonly numClasses: number; readonly batchSize: number }
+  | { readonly type: "failed"; readonly error: WireError }
+  | { readonly type: "result"; readonly id: number; readonly n: number; readonly data: Float32Array; readonly out?: BatchOutput; readonly error?: WireError }
+  | { readonly type: "disposed" };
+
+/** An error as a plain object for postMessage. */
+export function toWire(error: unknown): WireError {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: "Error", message: String(error) };
+}
+
+function fromWire(error: WireError): Error {
+  const make = error.name === "ModelError" ? ModelError : error.name === "RangeError" ? RangeError : error.name === "TypeError" ? TypeError : Error;
+  const e = new make(error.message);
+  if (make === Error && error.name !== "Error") e.name = error.name;
+  return e;
+}
+
+/** The worker's entry file: onnx-worker.js beside this file (onnx-worker.ts when run from the sources under a TypeScript loader). */
+const WORKER_ENTRY = path.join(__dirname, `onnx-worker${path.extname(__filename)}`);
+
+interface Pending {
+  readonly resolve: (out: BatchOutput) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Inference in a worker thread that owns the session. Input buffers go to it transferred (not
+ * copied) and come back with the outputs, so two buffers ping-pong between the threads. The
+ * worker is unref'd while nothing is in flight: an undisposed model never keeps a process alive.
+ * If the worker dies, every pending and later run rejects with a ModelError saying so.
+ */
+class WorkerRunner implements BatchRunner {
+  readonly depth = 2;
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | undefined;
+  private released = false;
+  private onDisposed: (() => void) | undefined;
+
+  private constructor(private readonly worker: Worker, private readonly name: string, private readonly sink: BatchSink) {}
+
+  /** Starts the worker, which opens and checks the session; resolves once it is ready, rejects with its error. */
+  static open(init: WorkerInit, sink: BatchSink): Promise<{ runner: WorkerRunner; numClasses: number; batchSize: number }> {
+    const worker = new Worker(WORKER_ENTRY, { workerData: init });
+    const runner = new WorkerRunner(worker, init.card.name, sink);
+    return new Promise((resolve, reject) => {
+      let opened = false;
+      worker.on("message", (m: FromWorker) => {
+        if (m.type === "ready") {
+          opened = true;
+          worker.unref();
+          resolve({ runner, numClasses: m.numClasses, batchSize: m.batchSize });
+        } else if (m.type === "failed") {
+          void worker.terminate();
+          reject(fromWire(m.error));
+        } else runner.onMessage(m);
+      });
+      worker.on("error", (error) => {
+        const e = new ModelError(`the inference worker of model ${init.card.name} crashed: ${error.message}`);
+        if (opened) runner.fail(e);
+        else reject(e);
+      });
+      worker.on("exit", (code) => {
+        const e = new ModelError(`the inference worker of model ${init.card.name} exited (code ${code})${opened ? " while the model was in use" : " before the model was open"}`);
+        if (opened) runner.fail(e);
+        else reject(e);
+      });
+    });
+  }
+
+  run(data: Float32Array, n: number, signal: AbortSignal | undefined): Promise<BatchOutput> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = ++this.nextId;
+    return new Promise<BatchOutput>((resolve, reject) => {
+      const onAbort = () => {
+        // The worker skips the batch if it has not started it; its buffer still comes back.
+        if (this.pending.delete(id)) this.worker.postMessage({ type: "cancel", id } satisfies ToWorker);
+        this.unrefWhenIdle();
+        reject(signal!.reason ?? new DOMException("The operation was aborted", "AbortError"));
+      };
+      const done = () => signal?.removeEventListener("abort", onAbort);
+      this.pending.set(id, { resolve: (out) => (done(), resolve(out)), reject: (e) => (done(), reject(e)) });
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (this.pending.size === 1) this.worker.ref();
+      this.worker.postMessage({ type: "run", id, data, n } satisfies ToWorker, [data.buffer]);
+    });
+  }
+
+  private unrefWhenIdle(): void {
+    if (this.pending.size === 0 && !this.released) this.worker.unref();
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === "disposed") {
+      this.onDisposed?.();
+      return;
+    }
+    if (m.type !== "result") return;
+    this.sink.recycle(m.data);
+    if (m.out) this.sink.ran(m.n, m.out.ms);
+    const waiting = this.pending.get(m.id);
+    this.pending.delete(m.id);
+    this.unrefWhenIdle();
+    if (!waiting) return;
+    if (m.out) waiting.resolve(m.out);
+    else waiting.reject(fromWire(m.error ?? { name: "ModelError", message: `the inference worker of model ${this.name} returned nothing for a batch` }));
+  }
+
+  private fail(error: Error): void {
+    if (this.released || this.failure) return;
+    this.failure = error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    const disposed = new ModelError(`model ${this.name} was disposed`);
+    for (const p of this.pending.values()) p.reject(disposed);
+    this.pending.clear();
+    if (!this.failure) {
+      // Let the worker release the session between batches, then stop it (at most 10 s later if it does not answer).
+      this.worker.ref();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 10_000);
+        this.onDisposed = () => (clearTimeout(timer), resolve());
+        this.worker.once("exit", () => (clearTimeout(timer), resolve()));
+        this.worker.postMessage({ type: "dispose" } satisfies ToWorker);
+      });
+    }
+    await this.worker.terminate();
+  }
+}
+
+/** An onnxruntime session (on this thread or in a worker) wrapped as a {@link BlackBoxModel}. */
+class OnnxModel implements BlackBoxModel {
   readonly inputSize: { width: number; height: number };
   private disposed = false;
-  /** Input buffers of one full batch each, reused across runs (one per run in flight). */
-  private readonly freeBuffers: Float32Array[] = [];
   private outputsChecked = false;
 
   constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly runner: BatchRunner,
+    private readonly sink: BatchSink,
     readonly card: ModelCard,
     readonly labels: readonly string[],
     readonly classes: readonly ClassLabel[],
     readonly numClasses: number,
     readonly batchSize: number,
     readonly device: Device,
+    readonly inference: InferenceMode,
   ) {
     this.inputSize = { width: card.size[1], height: card.size[0] };
   }
@@ -148,44 +402,51 @@ class OnnxModel implements BlackBoxModel {
   get name(): string {
     return this.card.name;
   }
+  get forwardPasses(): number {
+    return this.sink.forwardPasses;
+  }
+  get inferenceMs(): number {
+    return this.sink.inferenceMs;
+  }
 
+  /**
+   * Runs the images in batches, outputs in input order. The signal is checked between batches;
+   * with a worker, the next batch is composed while the current one runs, and an abort rejects
+   * at once (the worker finishes the batch it is inside and skips the queued one).
+   */
   async run(images: readonly RgbImage[], control: RunControl = {}): Promise<ModelOutput[]> {
     if (this.disposed) throw new ModelError(`model ${this.name} was disposed`);
     const outputs: ModelOutput[] = [];
-    for (let start = 0; start < images.length; start += this.batchSize) {
-      throwIfAborted(control.signal);
-      const batch = images.slice(start, start + this.batchSize);
-      outputs.push(...(await this.runBatch(batch, start)));
+    const inFlight: Promise<ModelOutput[]>[] = [];
+    try {
+      for (let start = 0; start < images.length; start += this.batchSize) {
+        if (inFlight.length >= this.runner.depth) outputs.push(...(await inFlight.shift()!));
+        throwIfAborted(control.signal);
+        inFlight.push(this.runBatch(images.slice(start, start + this.batchSize), start, control.signal));
+      }
+      while (inFlight.length > 0) outputs.push(...(await inFlight.shift()!));
+    } finally {
+      // A batch still in flight after an error or abort: its result (or error) is not wanted.
+      for (const p of inFlight) p.catch(() => undefined);
     }
     return outputs;
   }
 
-  private async runBatch(batch: readonly RgbImage[], offset: number): Promise<ModelOutput[]> {
+  private async runBatch(batch: readonly RgbImage[], offset: number, signal: AbortSignal | undefined): Promise<ModelOutput[]> {
     const [height, width] = this.card.size;
-    const full = this.batchSize * 3 * height * width;
-    const buffer = this.freeBuffers.pop() ?? new Float32Array(full);
+    const buffer = this.sink.free.pop() ?? new Float32Array(this.batchSize * 3 * height * width);
     try {
-      const data = toTensorData(batch, this.card, buffer);
-      const view = batch.length === this.batchSize ? data : data.subarray(0, batch.length * 3 * height * width);
-      const tensor = new ort.Tensor("float32", view, [batch.length, 3, height, width]);
-      const fetches = this.card.features ? [this.card.output, this.card.features] : [this.card.output];
-      const t0 = performance.now();
-      const result = await this.session.run({ [this.card.input]: tensor }, fetches);
-      this.inferenceMs += performance.now() - t0;
-      this.forwardPasses += batch.length;
-      tensor.dispose();
-      const main = result[this.card.output].data as Float32Array;
-      const feats = this.card.features ? (result[this.card.features].data as Float32Array) : undefined;
-      if (!this.outputsChecked) {
-        checkProbabilities(this.card, main, batch.length, this.numClasses, (m) => new ModelError(m));
-        this.outputsChecked = true;
-      }
-      const outputs = batch.map((_, i) => this.toOutput(main, feats, i, batch.length, offset));
-      for (const value of Object.values(result)) value.dispose();
-      return outputs;
-    } finally {
-      if (this.freeBuffers.length < 2) this.freeBuffers.push(buffer);
+      toTensorData(batch, this.card, buffer);
+    } catch (error) {
+      this.sink.recycle(buffer);
+      throw error;
     }
+    const out = await this.runner.run(buffer, batch.length, signal);
+    if (!this.outputsChecked) {
+      checkProbabilities(this.card, out.output, batch.length, this.numClasses, (m) => new ModelError(m));
+      this.outputsChecked = true;
+    }
+    return batch.map((_, i) => this.toOutput(out.output, out.features, i, batch.length, offset));
   }
 
   private toOutput(main: Float32Array, feats: Float32Array | undefined, i: number, n: number, offset: number): ModelOutput {
@@ -205,7 +466,7 @@ class OnnxModel implements BlackBoxModel {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.session.release();
+    await this.runner.release();
   }
 }
 
@@ -236,6 +497,8 @@ export type LoadedModel = BlackBoxModel & {
   readonly card: ModelCard;
   readonly classes: readonly ClassLabel[];
   readonly device: Device;
+  /** Where inference runs (see {@link OnnxModelOptions.inference}). */
+  readonly inference: InferenceMode;
 };
 
 function outputClasses(card: ModelCard, info: TensorInfo | undefined, names: readonly string[]): number | undefined {
@@ -246,19 +509,18 @@ function outputClasses(card: ModelCard, info: TensorInfo | undefined, names: rea
 }
 
 /**
- * Opens an ONNX model from bytes or a path with its card. Checks the input and output names and
- * shapes against the card, picks the execution provider, and detects a fixed batch of 1.
+ * Opens an onnxruntime session and checks it against the card: the input's name, type and shape
+ * (and a fixed batch of 1), the output's name, shape and type, the features output, and the
+ * number of classes against the labels (`classes`: their count, when the card names labels).
+ * Releases the session when a check fails. Runs on the main thread or in the worker alike.
  */
-export async function createOnnxModel(
+export async function openSession(
   source: string | Uint8Array,
   card: ModelCard,
-  classes: readonly ClassLabel[] | undefined,
-  options: OnnxModelOptions = {},
-): Promise<LoadedModel> {
-  const device = checkDevice(options.device ?? DEVICES[0]);
-  const batchSize = options.batchSize ?? SESSION_DEFAULTS.batchSize[device];
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize ${batchSize} is not allowed: use a positive integer`);
-  const sessionOptions = sessionOptionsFor(device, options);
+  classes: number | undefined,
+  sessionOptions: ort.InferenceSession.SessionOptions,
+  batchSize: number,
+): Promise<{ session: ort.InferenceSession; numClasses: number; batchSize: number }> {
   let session: ort.InferenceSession;
   try {
     session = typeof source === "string"
@@ -275,16 +537,46 @@ export async function createOnnxModel(
     if (card.features && !session.outputNames.includes(card.features)) {
       throw new ModelError(`model ${card.name} has no output "${card.features}" (the card's features); its outputs are: ${session.outputNames.join(", ")}`);
     }
-    C ??= classes?.length;
+    C ??= classes;
     if (C === undefined) throw new ModelError(`model ${card.name}: the number of classes is dynamic and the card names no labels file`);
-    if (classes && classes.length !== C) throw new ModelError(`model ${card.name} has ${C} classes but its labels file has ${classes.length} lines`);
-    const list = classes ?? Array.from({ length: C }, (_, i) => ({ label: `class ${i}` }));
-    const batch = fixedBatch !== undefined ? Math.min(batchSize, fixedBatch) : batchSize;
-    return new OnnxModel(session, card, list.map((c) => c.label), list, C, batch, device);
+    if (classes !== undefined && classes !== C) throw new ModelError(`model ${card.name} has ${C} classes but its labels file has ${classes} lines`);
+    return { session, numClasses: C, batchSize: fixedBatch !== undefined ? Math.min(batchSize, fixedBatch) : batchSize };
   } catch (error) {
     await session.release();
     throw error;
   }
+}
+
+/**
+ * Opens an ONNX model from bytes or a path with its card. Checks the input and output names and
+ * shapes against the card, picks the execution provider, detects a fixed batch of 1, and runs
+ * inference on this thread or in a worker thread (`options.inference`).
+ */
+export async function createOnnxModel(
+  source: string | Uint8Array,
+  card: ModelCard,
+  classes: readonly ClassLabel[] | undefined,
+  options: OnnxModelOptions = {},
+): Promise<LoadedModel> {
+  const device = checkDevice(options.device ?? DEVICES[0]);
+  const batchSize = options.batchSize ?? SESSION_DEFAULTS.batchSize[device];
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize ${batchSize} is not allowed: use a positive integer`);
+  const inference = options.inference ?? SESSION_DEFAULTS.inference;
+  if (!(INFERENCE_MODES as readonly string[]).includes(inference)) {
+    throw new RangeError(`inference "${inference}" is not allowed: use one of ${INFERENCE_MODES.join(", ")}`);
+  }
+  const sessionOptions = sessionOptionsFor(device, options);
+  // At most one input buffer per batch in flight (two ping-pong with a worker).
+  const sink = new BatchSink(2);
+  let opened: { runner: BatchRunner; numClasses: number; batchSize: number };
+  if (inference === "worker") {
+    opened = await WorkerRunner.open({ source, card, classes: classes?.length, sessionOptions, batchSize }, sink);
+  } else {
+    const o = await openSession(source, card, classes?.length, sessionOptions, batchSize);
+    opened = { runner: new MainThreadRunner(o.session, card, sink), numClasses: o.numClasses, batchSize: o.batchSize };
+  }
+  const list = classes ?? Array.from({ length: opened.numClasses }, (_, i) => ({ label: `class ${i}` }));
+  return new OnnxModel(opened.runner, sink, card, list.map((c) => c.label), list, opened.numClasses, opened.batchSize, device, inference);
 }
 
 /** Execution providers onnxruntime-node offers on this machine (cuda only when its provider libraries are installed). */
