@@ -16,7 +16,7 @@ export { encodePng } from "./image/png";
 export { overlay, colourOf } from "./image/colormap";
 export { outlineRegions, type OutlineOptions } from "./image/outline";
 export { loadModel, defaultCacheDir, type LoadModelOptions } from "./model/load";
-export { createOnnxModel, availableDevices, ModelError, DEVICES, type Device, type LoadedModel, type OnnxModelOptions } from "./model/onnx";
+export { createOnnxModel, availableDevices, ModelError, DEVICES, type Device, type LoadedModel, type OnnxModelOptions, INFERENCE_MODES, type InferenceMode } from "./model/onnx";
 export { parseModelCard, readModelCard, parseLabels, ModelCardError, type ModelCard, type Preprocessing, type ClassLabel } from "./model/card";
 export { MODEL_REGISTRY } from "./model/registry";
 export type { BlackBoxModel, ModelOutput } from "./model/types";

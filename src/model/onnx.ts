@@ -52,10 +52,12 @@ export type InferenceMode = (typeof INFERENCE_MODES)[number];
  * noise of a shared machine, and the memory arena saves allocation time for repeated same-shape
  * batches. On CUDA the default batch is 128, which fills the device better.
  *
- * Inference runs in a worker thread by default: end to end it is as fast as the main thread
- * (within the noise of bench/session.ts's "main vs worker" rows), and it keeps the event loop
- * free while a batch runs (max event-loop delay a few ms instead of one whole batch), which is
- * what the Jupyter kernel and the explorer need to answer messages during an explanation.
+ * Inference runs in a worker thread by default. End to end it is within noise of the main
+ * thread (one bidirectional explanation at |V| = 49 on squeezenet, ten alternating pairs at load
+ * 6–10: mean 24.7 s worker vs 24.0 s main, median ratio 0.99), and it keeps the event loop free
+ * while a batch runs (max event-loop delay in pure inference 23–67 ms instead of one whole batch,
+ * 190–600 ms), which the Jupyter kernel and the explorer need to answer messages during an
+ * explanation; the issue's rule for a tie is the event loop.
  */
 export const SESSION_DEFAULTS = {
   batchSize: { cpu: 32, cuda: 128 },
@@ -316,6 +318,8 @@ class WorkerRunner implements BatchRunner {
 
   run(data: Float32Array, n: number, signal: AbortSignal | undefined): Promise<BatchOutput> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.released) return Promise.reject(new ModelError(`model ${this.name} was disposed`));
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new DOMException("The operation was aborted", "AbortError"));
     const id = ++this.nextId;
     return new Promise<BatchOutput>((resolve, reject) => {
       const onAbort = () => {

@@ -58,7 +58,9 @@ export function serveExplorerPage(): void {
   host.comms.registerTarget(PAGE_TARGET, (comm, data) => {
     void (async () => {
       const request = checkPageRequest(data.request);
-      const model = await loadModel(request.model, { device: request.device ?? (DEVICE.default as Device) });
+      // Inference in a worker thread (the library's default, named here because the page needs it):
+      // the kernel keeps answering the page's comm messages while a batch runs.
+      const model = await loadModel(request.model, { device: request.device ?? (DEVICE.default as Device), inference: "worker" });
       try {
         const folder = request.images.length === 1 ? request.images[0] : request.images;
         const loaded = await loadPhotos(model, folder);

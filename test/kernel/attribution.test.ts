@@ -52,3 +52,28 @@ test("interrupt_request stops a running attribution through the cell's AbortSign
   assert.equal(resultText((await k.execute("(globalThis as any).steps")).outputs), stepsThen, "no search step after the abort");
   assert.ok(Number(stepsThen) < 64, `stopped early, at step ${stepsThen} of 64`);
 });
+
+test("the kernel answers kernel_info_request while a cell's model is inside a batch (inference in a worker thread by default)", async () => {
+  // 4 batches of 32: the requests sent during them are answered before the cell ends only if the event loop is free.
+  const id = await k.send("shell", "execute_request", {
+    code: `
+      const blank = { width: 224, height: 224, data: new Float32Array(224 * 224 * 3).fill(90) };
+      const during = (globalThis as any).during = { pings: 0, done: false };
+      const ping = () => { if (!during.done) { during.pings++; setTimeout(ping, 1); } };
+      console.log("inference", model.inference);
+      ping();
+      await model.run(Array.from({ length: 128 }, () => blank));
+      during.done = true;`,
+    silent: false,
+  });
+  await k.until(() => k.iopub.some((m) => m.parent_header.msg_id === id && m.header.msg_type === "stream" && /inference worker/.test(String(m.content.text))), 60_000);
+  const info = await k.send("shell", "kernel_info_request", {});
+  const infoReply = await k.reply(info, 60_000);
+  const reply = await k.reply(id, 120_000);
+  assert.equal(reply.content.status, "ok", JSON.stringify(reply.content));
+  assert.equal(infoReply.content.status, "ok");
+  assert.ok(k.replies.indexOf(infoReply) < k.replies.indexOf(reply), "kernel_info_reply came before the running cell's execute_reply");
+  const pings = Number(resultText((await k.execute("(globalThis as any).during.pings")).outputs));
+  // Main-thread inference would let a timer fire only between batches (about 4 times); a free loop fires every millisecond or so.
+  assert.ok(pings >= 20, `timers fired ${pings} times during the run`);
+});
