@@ -11,7 +11,7 @@ import type { ChoiceParam, NumberParam, ParamSpec } from "./types";
 
 export { REGIONS };
 
-/** The four score weights (METHOD.md §3, LIMA eq. 7 / SMDL eq. 8). */
+/** The four score weights (METHOD.md §3, LIMA eq. 8 / SMDL eq. 9). */
 export interface LambdaValues {
   readonly cons: number;
   readonly colla: number;

@@ -1,5 +1,5 @@
 /**
- * The weights of the four-term submodular score F(S) (METHOD.md §3, LIMA eq. 7 / SMDL eq. 8).
+ * The weights of the four-term submodular score F(S) (METHOD.md §3, LIMA eq. 8 / SMDL eq. 9).
  * Each weight is named; there is no positional form.
  */
 export interface Lambdas {

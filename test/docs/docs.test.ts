@@ -168,3 +168,37 @@ test("the link checker finds broken links and ignores code", () => {
   assert.deepEqual(relativeLinks(md), ["docs/METHOD.md", "missing.md#x"]);
   assert.deepEqual(cells("| a | `b\\|c` | d |"), ["a", "`b|c`", "d"]);
 });
+
+/** The number a paper's text gives the display equation that starts at `start` (the first "(n)" after it). */
+function equationNumber(text: string, start: RegExp): number {
+  const at = text.search(start);
+  if (at < 0) throw new Error(`${start} not found`);
+  const m = /\((\d+)\)/.exec(text.slice(at, at + 600));
+  if (!m) throw new Error(`no equation number after ${start}`);
+  return Number(m[1]);
+}
+
+test("citations of the score F(S) name the equations the papers number: LIMA eq. 8, SMDL eq. 9", () => {
+  const seeds = path.join(REPO, "..", "shared", "seeds");
+  const seed = (prefix: string) => readFileSync(path.join(seeds, readdirSync(seeds).find((f) => f.startsWith(prefix))!), "utf8");
+  const lima = equationNumber(seed("000_"), /\\mathcal\{F\}\(S\) = /);
+  const smdl = equationNumber(seed("001_"), /F \(S\) = /);
+  assert.deepEqual([lima, smdl], [8, 9]);
+  const files = [
+    ...readdirSync(path.join(REPO, "src"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(REPO, "src", f)),
+    ...readdirSync(path.join(REPO, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join(REPO, "docs", f)),
+  ];
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const file of files) {
+    readFileSync(file, "utf8").split("\n").forEach((line, i) => {
+      if (!/F\(S\)|score weights/.test(line)) return;
+      for (const m of line.matchAll(/\b(LIMA|SMDL) eq\. (\d+)/g)) {
+        checked++;
+        if (Number(m[2]) !== (m[1] === "LIMA" ? lima : smdl)) wrong.push(`${path.relative(REPO, file)}:${i + 1}: ${m[0]}`);
+      }
+    });
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(checked >= 4, `the F(S) citations were found (${checked})`);
+});
