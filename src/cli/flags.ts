@@ -3,13 +3,10 @@
  * its range or choices, its default and its one-line meaning all come from the
  * {@link ParamSpec}, never from a second copy here.
  */
-import { checkParam, numberKind, type ParamSpec } from "../params/types";
+import { checkParam, flagOf, numberKind, type ParamSpec } from "../params/types";
 import { UsageError } from "./args";
 
-/** The flag of a spec, without dashes: `spec.flag`, else its name. */
-export function flagOf(spec: ParamSpec): string {
-  return spec.flag ?? spec.name;
-}
+export { flagOf };
 
 /** What a spec accepts, in words: "an integer in 2..400", "one of slico, grid", "true or false". */
 export function allowedText(spec: ParamSpec): string {

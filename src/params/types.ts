@@ -82,6 +82,11 @@ export type ParamSpec = NumberParam | ChoiceParam | BooleanParam;
 /** The value type of a parameter. */
 export type ParamValue<P extends ParamSpec> = P extends NumberParam ? number : P extends ChoiceParam ? string : boolean;
 
+/** The CLI flag of a spec, without dashes: `spec.flag`, else its name. */
+export function flagOf(spec: ParamSpec): string {
+  return spec.flag ?? spec.name;
+}
+
 /** "an integer", "an even integer", "a multiple of 3", "a number". */
 export function numberKind(spec: NumberParam): string {
   if (spec.multipleOf === 2) return "an even integer";
