@@ -5,9 +5,9 @@
  * method registry), the kernel-side widget and the explorer page ({@link schemaForFrontEnd}).
  */
 import { DEFAULT_DIVISION, type DivisionMethod, type DivisionStrategy, NAMED_DIVISIONS } from "../division/registry";
-import { DEVICES } from "../model/devices";
+import { type Device, DEVICES } from "../model/devices";
 import { REGIONS } from "./regions";
-import type { ChoiceParam, NumberParam, ParamSpec } from "./types";
+import { type ChoiceOf, type ChoiceParam, choiceParam, type NumberParam, type ParamSpec } from "./types";
 
 export { REGIONS };
 
@@ -64,10 +64,13 @@ export const NP: NumberParam = {
   meaning: "pending negatives of the bidirectional search: re-scored for the reverse set each step (at most |V|)",
 };
 
-export const SEARCH: ChoiceParam = {
+export const SEARCH = choiceParam({
   kind: "choice", name: "search", label: "search", default: "bidirectional", choices: ["bidirectional", "greedy", "fast"],
   meaning: "bidirectional (LIMA Algorithm 1), plain greedy (SMDL Algorithm 1) or fast (two-ended greedy over small re-measured pools, about a quarter of the passes)",
-};
+});
+
+/** Search strategies (METHOD.md §4): the choices of {@link SEARCH}. */
+export type SearchKind = ChoiceOf<typeof SEARCH>;
 
 /**
  * The division choice over some strategies of the division registry: their names, the default
@@ -88,10 +91,13 @@ export function divisionChoice(strategies: readonly Pick<DivisionStrategy<Divisi
  */
 export const DIVISION: ChoiceParam = divisionChoice(NAMED_DIVISIONS);
 
-export const CONFIDENCE: ChoiceParam = {
+export const CONFIDENCE = choiceParam({
   kind: "choice", name: "confidence", label: "confidence", default: "entropy", choices: ["entropy", "edl"],
   meaning: "confidence term: entropy-based (classifiers) or evidential (SMDL eq. 4)",
-};
+});
+
+/** Confidence terms: the choices of {@link CONFIDENCE}. */
+export type ConfidenceKind = ChoiceOf<typeof CONFIDENCE>;
 
 /** Pixel value of removed pixels or regions; shared by every method that removes pixels. */
 export const BASELINE: NumberParam = {
@@ -110,7 +116,7 @@ export const BATCH: NumberParam = {
   meaning: "images per model call (on cuda, 128 fills the device better)",
 };
 
-export const DEVICE: ChoiceParam = {
+export const DEVICE: ChoiceParam<Device> = {
   kind: "choice", name: "device", label: "device", default: DEVICES[0], choices: DEVICES,
   meaning: "where the model runs",
 };

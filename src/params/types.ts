@@ -38,8 +38,12 @@ export interface NumberParam {
   readonly when?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A parameter with a fixed set of values: a select in the explorer. */
-export interface ChoiceParam {
+/**
+ * A parameter with a fixed set of values: a select in the explorer. `C` is the union of its
+ * choices when they are written `as const` (see {@link choiceParam}); a type such as SearchKind
+ * is then derived from the spec ({@link ChoiceOf}) instead of being written a second time.
+ */
+export interface ChoiceParam<C extends string = string> {
   readonly kind: "choice";
   readonly name: string;
   readonly label: string;
@@ -47,8 +51,8 @@ export interface ChoiceParam {
   readonly group?: string;
   /** CLI flag without the dashes (default: the name, or "<group-singular>-<name>"; see src/params/flags.ts). */
   readonly flag?: string;
-  readonly default: string;
-  readonly choices: readonly string[];
+  readonly default: C;
+  readonly choices: readonly C[];
   readonly meaning: string;
   /**
    * Applies only when each named sibling parameter has one of the listed values, e.g.
@@ -57,6 +61,14 @@ export interface ChoiceParam {
    */
   readonly when?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** A choice spec whose value type is the union of its literal choices (`choices: ["a", "b"]` gives "a" | "b"). */
+export function choiceParam<const C extends string>(spec: ChoiceParam<C>): ChoiceParam<C> {
+  return spec;
+}
+
+/** The value type of a choice spec: `ChoiceOf<typeof SEARCH>` is "bidirectional" | "greedy" | "fast". */
+export type ChoiceOf<P> = P extends ChoiceParam<infer C> ? C : never;
 
 /** An on/off parameter. */
 export interface BooleanParam {
