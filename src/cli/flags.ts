@@ -81,7 +81,8 @@ export function helpLines(specs: readonly ParamSpec[], indent = "  "): string[] 
   return uniqueFlags(specs).map((s) => {
     const range = s.kind === "number" ? `${s.min}..${s.max}` : s.kind === "choice" ? s.choices.join("|") : "";
     const unit = s.kind === "number" && s.unit ? ` ${s.unit}` : "";
+    const value = s.kind === "number" && s.defaultText !== undefined ? s.defaultText : `${String(s.default)}${unit}`;
     const head = s.kind === "boolean" ? `--${flagOf(s)}` : `--${flagOf(s)} <${range}>`;
-    return `${indent}${head.padEnd(34)} ${s.meaning} (default ${String(s.default)}${unit})`;
+    return `${indent}${head.padEnd(34)} ${s.meaning} (default ${value})`;
   });
 }

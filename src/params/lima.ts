@@ -111,9 +111,13 @@ export const SEED: NumberParam = {
   meaning: "seed of the random generator (results are reproducible for a given seed)",
 };
 
+/**
+ * Images per model call. `default` is the cpu one; without the flag, explain and eval take the
+ * device's (src/cli/batch.ts: SESSION_DEFAULTS.batchSize of src/model/onnx.ts, 128 on cuda).
+ */
 export const BATCH: NumberParam = {
   kind: "number", name: "batch", label: "batch", default: 32, min: 1, max: 4096, integer: true, unit: "images",
-  meaning: "images per model call (on cuda, 128 fills the device better)",
+  meaning: "images per model call; without it, the device's default (more on cuda, which fills the device better)",
 };
 
 export const DEVICE: ChoiceParam<Device> = {

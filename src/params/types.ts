@@ -26,6 +26,11 @@ export interface NumberParam {
   readonly multipleOf?: number;
   /** Slider step (defaults to 1 for integers, (max − min)/100 otherwise). */
   readonly step?: number;
+  /**
+   * How `--help` states the default when the value in force depends on another parameter or reads
+   * better in words (the device's batch, "every image" for --limit); absent: the default itself.
+   */
+  readonly defaultText?: string;
   /** Unit, e.g. "regions", "masks", "forward passes"; omitted when unitless. */
   readonly unit?: string;
   /** One line: what it means (the tooltip and the `--help` text). */

@@ -8,14 +8,17 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import test from "node:test";
+import { BATCH_FLAG } from "../../src/cli/batch";
 import { EXPLAIN_PARAMS } from "../../src/cli/explain";
+import { EXPLORE_PARAMS } from "../../src/cli/explore";
 import { flagOf } from "../../src/cli/flags";
 import { FELZENSZWALB_PARAMS } from "../../src/division";
 import { EVAL_PARAMS } from "../../src/eval/cli";
 import { METHODS } from "../../src/methods/registry";
 import { METRICS } from "../../src/metrics/registry";
 import { parseModelCard } from "../../src/model/card";
-import { BATCH, DEVICE, DIVISION_PARAMS, LIMA_PARAMS } from "../../src/params/lima";
+import { ATTEMPTS, LIMIT, PORT } from "../../src/params/commands";
+import { DEVICE, DIVISION_PARAMS, LIMA_PARAMS } from "../../src/params/lima";
 import type { ParamSpec } from "../../src/params/types";
 import { FAST_DEFAULTS } from "../../src/search/fast";
 import { REPO } from "../support/paths";
@@ -71,7 +74,9 @@ function scopes(): Map<string, readonly ParamSpec[]> {
   for (const m of METHODS) out.set(m.name, m.params);
   out.set("division", DIVISION_PARAMS);
   out.set("felzenszwalb", FELZENSZWALB_PARAMS);
-  out.set("model", [BATCH, DEVICE]);
+  out.set("model", [BATCH_FLAG, DEVICE]);
+  out.set("eval", [LIMIT, ATTEMPTS]);
+  out.set("explore", [PORT]);
   for (const metric of METRICS) if (metric.params.length > 0) out.set(metric.name, metric.params);
   return out;
 }
@@ -109,7 +114,7 @@ test("README: the card field table's required fields and defaults are parseModel
 test("docs/METHOD.md: every parameter appears in the defaults table with its current default and flag, and every row is a real parameter", () => {
   const rows = tableRows(readFileSync(METHOD, "utf8"), ["where", "parameter", "flag", "default", "range", "why this default"]);
   const known = scopes();
-  const cliSpecs = new Set<ParamSpec>([...EXPLAIN_PARAMS, ...EVAL_PARAMS]);
+  const cliSpecs = new Set<ParamSpec>([...EXPLAIN_PARAMS, ...EVAL_PARAMS, ...EXPLORE_PARAMS]);
   const covered = new Set<string>();
   const problems: string[] = [];
   for (const row of rows) {
