@@ -2,6 +2,7 @@
  * Benchmark of the live explorer on the kernel side: from a settings message (a front-end `update`)
  * to the first progress update and to the final result, with the cache hit rate of each re-run.
  * squeezenet1.1-fp32, pelican.jpeg, SLICO |V| = 49 by default; LIMA, then LIMA compared with RISE.
+ * A one-step λ move is timed twice: after the idle-time prefetch has finished, and right after.
  *
  *   npm run bench:widgets [-- --regions 49 --photo pelican.jpeg]
  *
@@ -13,6 +14,7 @@ import { parseArgs } from "node:util";
 import { loadImage, loadModel } from "../src";
 import { setJupyterHost } from "../src/jupyter/host";
 import { NP, REGIONS } from "../src/params/lima";
+import { PREFETCH_STEPS } from "../src/search/prefetch";
 import { explore, type ExplorerWidget } from "../src/widgets/explorer";
 import type { ExplorerSettingsInput } from "../src/widgets/explorer";
 import { type FakeComm, FakeHost } from "../test/support/fake-host";
@@ -65,7 +67,14 @@ async function main(): Promise<void> {
     { change: `first run (|V| = ${regions})`, firstRedrawMs: initial.firstUpdateMs, finalMs: performance.now() - t0, forwardPasses: initial.forwardPasses, cacheHits: initial.cacheHits, hitRate: initial.cacheHits / (initial.cacheHits + initial.forwardPasses) },
   ];
   rows.push(await measure("λ_cons 20 → 5", widget, comm, { params: { lima: { cons: 5 } } }));
-  rows.push(await measure("λ_cons 5 → 6 (a small move)", widget, comm, { params: { lima: { cons: 6 } } }));
+  // Issue 12: the user pauses; the kernel prefetches the moved control's next step (and its step back).
+  const idle0 = performance.now();
+  await widget.whenPrefetched();
+  const prefetchMs = performance.now() - idle0;
+  const step = PREFETCH_STEPS.cons;
+  rows.push(await measure(`λ_cons 5 → ${5 - step} (one step, after the idle prefetch)`, widget, comm, { params: { lima: { cons: 5 - step } } }));
+  rows.push(await measure(`λ_cons ${5 - step} → ${5 - 2 * step} (one step, no pause)`, widget, comm, { params: { lima: { cons: 5 - 2 * step } } }));
+  rows.push(await measure(`λ_cons ${5 - 2 * step} → 6`, widget, comm, { params: { lima: { cons: 6 } } }));
   rows.push(await measure("λ_colla 5 → 10", widget, comm, { params: { lima: { colla: 10 } } }));
   rows.push(await measure(`n_p ${NP.default} → 4`, widget, comm, { params: { lima: { np: 4 } } }));
   rows.push(await measure(`|V| ${regions} → 36`, widget, comm, { division: { regions: 36 } }));
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.change} | ${r.firstRedrawMs.toFixed(0)} | ${r.finalMs.toFixed(0)} | ${r.forwardPasses} | ${r.cacheHits} | ${(100 * r.hitRate).toFixed(1)} % |`);
   }
+  console.log(`idle prefetch after λ_cons 20 → 5: ${prefetchMs.toFixed(0)} ms (${JSON.stringify(widget.lastPrefetch ?? null)})`);
   const cache = widget.cached.cache;
   console.log(`cache: ${cache.size} outputs, ${(cache.bytes / 2 ** 20).toFixed(1)} MiB of ${(cache.maxBytes / 2 ** 20).toFixed(0)} MiB, ${cache.evictions} evictions`);
   widget.close();

@@ -12,7 +12,7 @@ import { sopWeightsFile } from "../methods/sop/method";
 import { REGIONS } from "../params/lima";
 import { UsageError } from "./args";
 
-export const SOP_TRAIN_USAGE = `lima-xai sop-train --model <path|name> --images <folder> [--hold-out 0.25] [--epochs 3] [--regions ${REGIONS.min}..${REGIONS.max}, default ${REGIONS.default}] [--radii 1,2] [--out <file>]`;
+export const SOP_TRAIN_USAGE = `lima-xai sop-train --model <path|name> --images <folder> [--hold-out 0.25 | --test <folder>] [--epochs 3] [--regions ${REGIONS.min}..${REGIONS.max}, default ${REGIONS.default}] [--radii 1,2] [--out <file>]`;
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -21,14 +21,24 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
   return v;
 }
 
-/** Runs the command; prints a JSON report of agreement and accuracy. */
+/** The photos of a folder, sorted by name. */
+function photoFiles(folder: string): string[] {
+  return readdirSync(folder).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => path.join(folder, f));
+}
+
+/** Runs the command; prints a JSON report of agreement and accuracy (on the held-out or --test photos too). */
 export async function sopTrainCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, allowNegative: false, options: { model: { type: "string" }, images: { type: "string" }, "hold-out": { type: "string" }, epochs: { type: "string" }, regions: { type: "string" }, radii: { type: "string" }, out: { type: "string" }, debug: { type: "boolean" } } });
+  const { values } = parseArgs({ args, allowNegative: false, options: { model: { type: "string" }, images: { type: "string" }, "hold-out": { type: "string" }, epochs: { type: "string" }, regions: { type: "string" }, radii: { type: "string" }, out: { type: "string" }, test: { type: "string" }, debug: { type: "boolean" } } });
   if (!values.model || !values.images) throw new UsageError(`--model and --images are required: ${SOP_TRAIN_USAGE}`);
   const folder = values.images;
   if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--images ${folder} is not a folder`);
-  const files = readdirSync(folder).filter((f) => /\.(jpe?g|png|webp)$/i.test(f)).sort().map((f) => path.join(folder, f));
-  const holdOut = values["hold-out"] === undefined ? 0.25 : Number(values["hold-out"]);
+  const files = photoFiles(folder);
+  // --test: the held-out photos are another folder's (a k-fold split made by the caller), so none of --images is held out.
+  if (values.test !== undefined && values["hold-out"] !== undefined) throw new UsageError(`--hold-out and --test exclude each other: --test ${values.test} already gives the held-out photos`);
+  if (values.test !== undefined && !statSync(values.test, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--test ${values.test} is not a folder`);
+  const testFiles = values.test === undefined ? undefined : photoFiles(values.test);
+  if (testFiles?.length === 0) throw new UsageError(`--test ${values.test} has no photos (.jpg, .jpeg, .png, .webp)`);
+  const holdOut = values["hold-out"] === undefined ? (testFiles ? 0 : 0.25) : Number(values["hold-out"]);
   if (!(holdOut >= 0 && holdOut < 1)) throw new UsageError(`--hold-out ${values["hold-out"]} is not allowed: use a fraction in [0, 1)`);
   const nHeld = Math.round(files.length * holdOut);
   if (files.length - nHeld < 1) throw new UsageError(`--images ${folder} has ${files.length} photos; at least one must be left for training`);
@@ -38,7 +48,7 @@ export async function sopTrainCommand(args: string[]): Promise<number> {
   try {
     const report = await trainSopOnPhotos(backbone, {
       train: files.slice(0, files.length - nHeld),
-      heldOut: files.slice(files.length - nHeld),
+      heldOut: testFiles ?? files.slice(files.length - nHeld),
       epochs: integer("epochs", values.epochs, 3, 0, 10000),
       regions: integer("regions", values.regions, REGIONS.default, REGIONS.min, REGIONS.max),
       radii,

@@ -48,7 +48,7 @@ export function submodularMethod(describe: Omit<AttributionMethod, "create" | "u
           });
           // Its ordered prefixes are nested groups scored by their marginal gain (Sum-of-Parts Definition 2).
           const groups = prefixGroups(e.order, e.division, e.insertion.y);
-          return { method: describe.name, map: e.importanceMap, order: e.order, division: e.division, groups, forwardPasses: e.forwardPasses, ms: e.ms, details: { explanation: e } };
+          return { method: describe.name, map: e.importanceMap, order: e.order, division: e.division, groups, forwardPasses: e.forwardPasses, cacheHits: e.cacheHits, ms: e.ms, details: { explanation: e } };
         },
       };
     },

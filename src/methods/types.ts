@@ -50,6 +50,9 @@ export interface AttributionResult {
   readonly groups?: readonly AttributionGroup[];
   /** Images the model ran for this result. */
   readonly forwardPasses: number;
+  /** Images answered from the method's own output cache instead (LIMA and SMDL keep one per
+   * attributor, so a λ or n_p change re-uses it); absent for methods without one. */
+  readonly cacheHits?: number;
   /** Wall time in milliseconds. */
   readonly ms: number;
   /** Method-specific extras (LIMA's curves and steps, SALVAGE's φ⁺/φ⁻…), JSON-serialisable. */

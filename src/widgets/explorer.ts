@@ -86,7 +86,8 @@ export interface ExplorerRunRecord {
   readonly settings: ExplorerSettings;
   readonly photo: number;
   readonly outcome: RunOutcome["kind"];
-  /** Real model runs and cache hits of the whole run (all methods and curves). */
+  /** Real model runs and cache hits of the whole run (all methods and curves): hits of the explorer's
+   * image cache plus those of the methods' own output caches (LIMA's subset cache). */
   readonly forwardPasses: number;
   readonly cacheHits: number;
   /** ms from the run's start to its first progress update and to its end. */
@@ -570,9 +571,11 @@ export class ExplorerWidget extends Widget<State> {
     const run = this.state.run + 1;
     const passes0 = this.model.forwardPasses;
     const hits0 = this.cached.hits;
+    /** Hits of the methods' own output caches in this run (the explorer's image cache counts apart). */
+    let methodHits = 0;
     this.set({ run, status: "running", error: "", progress: { fraction: 0, phase: "division" } });
     const record = (outcome: RunOutcome["kind"]) =>
-      this.history.push({ run, settings: s, photo: photoIndex, outcome, forwardPasses: this.model.forwardPasses - passes0, cacheHits: this.cached.hits - hits0, firstUpdateMs: first, ms: performance.now() - t0 });
+      this.history.push({ run, settings: s, photo: photoIndex, outcome, forwardPasses: this.model.forwardPasses - passes0, cacheHits: this.cached.hits - hits0 + methodHits, firstUpdateMs: first, ms: performance.now() - t0 });
     try {
       await this.predictPhotos(signal);
       const division = this.divisionOf(photoIndex, s.division);
@@ -606,6 +609,7 @@ export class ExplorerWidget extends Widget<State> {
         const attributor = this.attributor(method, methodOptions(method.params, s.params[name]));
         const r = await attributor.attribute(image, { target, division: method.usesDivision ? division : undefined, signal, onProgress: progress });
         // A region method told to use our division gives its order on it; otherwise the map's region means.
+        methodHits += r.cacheHits ?? 0;
         const order = method.usesDivision && r.order && r.order.length === division.count ? [...r.order] : regionOrderFromMap(r.map, division);
         this.set({ progress: { fraction: (i + 0.9) / names.length, phase: `${name} curves` } });
         const curves = await regionCurves(this.cached, image, division, order, target, signal);
@@ -628,7 +632,7 @@ export class ExplorerWidget extends Widget<State> {
             highest_confidence: CONFIDENCE_RANGES.map((p) => highConfidence[String(p)].score),
             best_step: best,
             forward_passes: this.model.forwardPasses - passes,
-            cache_hits: this.cached.hits - hits,
+            cache_hits: this.cached.hits - hits + (r.cacheHits ?? 0),
             ms: Math.round(performance.now() - t1),
           },
           map_range: mapRange(r.map),

@@ -12,7 +12,7 @@ import { REPO } from "../support/paths";
 const BIN = path.join(REPO, "bin/lima-xai.js");
 const S = 16;
 
-test("lima-xai sop-train trains a GroupSelect on a folder, holds photos out, and writes the weights", () => {
+test("lima-xai sop-train trains a GroupSelect on a folder, holds photos out (or tests on another folder), and writes the weights", () => {
   const dir = tempDir("sop-cli-");
   const random = createRandom(5);
   const weights = [Float32Array.from({ length: 3 * S * S }, () => random.next() - 0.5), Float32Array.from({ length: 3 * S * S }, () => random.next() - 0.5)];
@@ -33,6 +33,19 @@ test("lima-xai sop-train trains a GroupSelect on a folder, holds photos out, and
   const w = parseGroupSelect(readFileSync(out, "utf8"));
   assert.equal(w.h, 3 * S * S);
   assert.equal(w.meta.model, "sop-cli");
+
+  // --test: every photo of --images trains; the other folder's photos are the held-out set.
+  const other = path.join(dir, "other");
+  mkdirSync(other);
+  for (let i = 0; i < 2; i++) writeFileSync(path.join(other, `q${i}.png`), encodePng(Uint8Array.from({ length: 3 * S * S }, () => random.int(256)), S, S));
+  const folds = spawnSync(process.execPath, [BIN, "sop-train", "--model", "sop-cli", "--images", photos, "--test", other, "--regions", "9", "--epochs", "2", "--out", out], { env, encoding: "utf8", timeout: 120_000 });
+  assert.equal(folds.status, 0, folds.stderr);
+  const foldReport = JSON.parse(folds.stdout);
+  assert.equal(foldReport.train.n, 4);
+  assert.equal(foldReport.heldOut.n, 2);
+  const both = spawnSync(process.execPath, [BIN, "sop-train", "--model", "sop-cli", "--images", photos, "--test", other, "--hold-out", "0.5"], { env, encoding: "utf8" });
+  assert.equal(both.status, 2);
+  assert.match(both.stderr, /--hold-out and --test exclude each other/);
 
   const bad = spawnSync(process.execPath, [BIN, "sop-train", "--model", "sop-cli", "--images", photos, "--hold-out", "1"], { env, encoding: "utf8" });
   assert.equal(bad.status, 2);

@@ -436,6 +436,12 @@ describe("explorer widget: incremental runs", () => {
     assert.equal(widget.history.at(-1)!.outcome, "done");
     assert.equal(widget.history.at(-1)!.forwardPasses, 0, "every output of the one-step move was prefetched");
     assert.equal(model.forwardPasses - passes, 0);
+    // The record counts the hits of LIMA's own subset cache too, not only the explorer's image cache.
+    const first = widget.history[0];
+    assert.ok(widget.history.at(-1)!.cacheHits > 0.9 * first.forwardPasses, `hits of the prefetched move ${widget.history.at(-1)!.cacheHits}, first run's passes ${first.forwardPasses}`);
+    const [result] = widget.get().results as MethodResult[];
+    assert.equal(result.metrics.forward_passes, 0);
+    assert.ok(result.metrics.cache_hits > 0.9 * first.forwardPasses, `LIMA's result shows ${result.metrics.cache_hits} hits`);
   });
 
   it("a request aborts the prefetch in flight at once", async () => {
