@@ -109,7 +109,7 @@ function methodOptions(v: Values, division: MethodOptions["division"]): MethodOp
 
 /** The metric options the flags name, each under its flag's key ({@link metricOptionKey}); flags left out take each metric's default in the runner. */
 function metricOptions(v: Values): EvalMetricOptions {
-  return Object.fromEntries(METRIC_PARAMS.filter((p) => v[flagOf(p)] !== undefined).map((p) => [metricOptionKey(p), flagValue<number>(p, v)]));
+  return Object.fromEntries(METRIC_PARAMS.filter((p) => v[flagOf(p)] !== undefined).map((p) => [metricOptionKey(p), flagValue<number | string | boolean>(p, v)]));
 }
 
 /**
