@@ -18,6 +18,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Explainer, loadImage, loadModel } from "../src";
 import type { LoadedModel } from "../src/model/onnx";
+import { NP, REGIONS } from "../src/params/lima";
 import { prefetchNeighbours } from "../src/search/prefetch";
 import type { RgbImage } from "../src/types";
 
@@ -71,7 +72,7 @@ async function floorMs(model: LoadedModel, image: RgbImage, count: number): Prom
 }
 
 async function runOne(model: LoadedModel, image: RgbImage, photo: string, search: Search, regions: number, floor: boolean): Promise<PhotoRun> {
-  const explainer = new Explainer(model, { search, np: 8, division: { method: "slico", regions } });
+  const explainer = new Explainer(model, { search, np: NP.default, division: { method: "slico", regions } });
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const r = await explainer.explain(image);
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   const quick = values.quick!;
   const modelsDir = path.join(shared, "data/models");
   const models = values.models?.split(",") ?? (quick ? ["squeezenet1.1-fp32"] : readdirSync(modelsDir).filter((f) => f.endsWith(".onnx")).map((f) => f.slice(0, -5)).sort());
-  const regionList = (values.regions ?? (quick ? "49" : "25,49,100")).split(",").map(Number);
+  const regionList = values.regions?.split(",").map(Number) ?? (quick ? [REGIONS.default] : [25, REGIONS.default, 100]);
   const searches = (values.searches?.split(",") ?? SEARCHES) as Search[];
   const photoDir = path.join(shared, "data/images/imagenet");
   const photos = readdirSync(photoDir).sort().filter((_, i) => i % 5 === 0).slice(0, Number(values.photos ?? 2));
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
         rows.push(row);
         process.stderr.write(`${name} |V|=${regions} ${search}: ${row.passesPerImage.toFixed(0)} passes, ${row.secondsPerImage.toFixed(2)} s/image, floor ${row.floorSecondsPerImage.toFixed(2)}, load ${load()}\n`);
       }
-      if ((regions === 49 || quick) && !values["no-prefetch"]) probes.push({ model: name, regions, ...(await prefetchProbe(model, images[0], regions, !quick)) });
+      if ((regions === REGIONS.default || quick) && !values["no-prefetch"]) probes.push({ model: name, regions, ...(await prefetchProbe(model, images[0], regions, !quick)) });
     }
     await model.dispose();
   }
@@ -184,15 +185,15 @@ async function main(): Promise<void> {
   const batchMs = rows.filter((r) => r.search === "bidirectional").flatMap((r) => r.photos.map((p) => (p.insideMs / p.passes) * r.batchSize));
   console.log(`event loop: max delay during a run ${Math.max(...evLoop).toFixed(1)} ms; mean time of one full batch inside onnxruntime ${mean(batchMs).toFixed(1)} ms`);
   if (values.json) writeFileSync(values.json, JSON.stringify({ load: os.loadavg(), cores: os.cpus().length, rows, fastVsBidi, probes }, null, 1));
-  const bidi = rows.filter((r) => r.search === "bidirectional" && r.regions === 49);
-  const greedy = rows.filter((r) => r.search === "greedy" && r.regions === 49);
-  const fast49 = fastVsBidi.filter((e) => e.regions === 49);
-  const probe = probes.find((p) => p.regions === 49) as Record<string, number> | undefined;
+  const bidi = rows.filter((r) => r.search === "bidirectional" && r.regions === REGIONS.default);
+  const greedy = rows.filter((r) => r.search === "greedy" && r.regions === REGIONS.default);
+  const fastAtDefault = fastVsBidi.filter((e) => e.regions === REGIONS.default);
+  const probe = probes.find((p) => p.regions === REGIONS.default) as Record<string, number> | undefined;
   const summary = {
     overheadRatio: bidi.reduce((a, r) => a + r.secondsPerImage, 0) / bidi.reduce((a, r) => a + r.floorSecondsPerImage, 0),
     passesRatio: mean(bidi.map((r) => r.passesPerImage)) / mean(greedy.map((r) => r.passesPerImage)),
-    fastPassesRatio: mean(fast49.map((e) => e.passesRatio as number)),
-    fastInsertionRatio: mean(fast49.map((e) => e.insertionRatio as number)),
+    fastPassesRatio: mean(fastAtDefault.map((e) => e.passesRatio as number)),
+    fastInsertionRatio: mean(fastAtDefault.map((e) => e.insertionRatio as number)),
     prefetchHitRate: probe?.prefetchHitRate,
     prefetchMs: probe?.prefetchMs,
     movedMs: probe?.movedMs,

@@ -9,6 +9,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startExploreServer } from "../kernel/explore-server";
+import { NP, REGIONS } from "../src/params/lima";
 import { launchChromium, slide, snapshot, waitForRun } from "../test/support/browser";
 
 const shared = process.env.LIMA_XAI_SHARED ?? path.resolve(process.cwd(), "../shared");
@@ -20,7 +21,7 @@ function counts(metrics: string): { passes: number; hits: number } {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { regions: { type: "string", default: "49" }, photo: { type: "string", default: "pelican.jpeg" }, model: { type: "string", default: "squeezenet1.1-fp32" } } });
+  const { values } = parseArgs({ options: { regions: { type: "string", default: String(REGIONS.default) }, photo: { type: "string", default: "pelican.jpeg" }, model: { type: "string", default: "squeezenet1.1-fp32" } } });
   const regions = Number(values.regions);
   process.env.LIMA_XAI_MODELS ??= path.join(shared, "data/models");
   const server = await startExploreServer({ request: { model: values.model!, images: [path.join(shared, "data/images/photos", values.photo!)], settings: { division: { regions } } } });
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     const steps: [string, string, string, number][] = [
       ["λ_cons 20 → 5", "lima", "cons", 5],
       ["λ_cons 5 → 6 (a small move)", "lima", "cons", 6],
-      ["n_p 8 → 4", "lima", "np", 4],
+      [`n_p ${NP.default} → 4`, "lima", "np", 4],
       [`|V| ${regions} → 36`, "division", "regions", 36],
       [`|V| 36 → ${regions} (back)`, "division", "regions", regions],
     ];

@@ -23,11 +23,13 @@ import { parseArgs } from "node:util";
 import { Explainer, loadImage, loadModel } from "../src";
 import type { BlackBoxModel, ModelOutput } from "../src/model/types";
 import type { FastSearchOptions } from "../src/search/fast";
+import { NP as NP_PARAM, REGIONS as REGIONS_PARAM } from "../src/params/lima";
 import type { RgbImage, RunControl } from "../src/types";
 
 const shared = process.env.LIMA_XAI_SHARED ?? path.resolve(process.cwd(), "../shared");
-const REGIONS = 49;
-const NP = 8;
+/** |V| and n_p: the schema's defaults (src/params/lima.ts), the setting of bench/results/*-49.json. */
+const REGIONS = REGIONS_PARAM.default;
+const NP = NP_PARAM.default;
 
 interface BidiEntry { passes: number; insertion: number; order: number[] }
 

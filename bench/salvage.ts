@@ -14,6 +14,7 @@ import { Explainer } from "../src/explain/explainer";
 import { loadImage } from "../src/image/load";
 import { adamState, exposeFeatureOutput, fitDistribution, salvageMethod, trainAmortised, untrainedAmortised, zeroDistribution } from "../src/methods/salvage";
 import { loadModel } from "../src/model/load";
+import { REGIONS } from "../src/params/lima";
 import type { LoadedModel } from "../src/model/onnx";
 import { pixelMetrics } from "../src/metrics/pixel-curves";
 import { modelCoalitionValue, regionScores, relativeInfluence, symmetricRelevanceGain } from "../src/metrics/srg";
@@ -35,16 +36,16 @@ async function score(model: BlackBoxModel, image: RgbImage, division: Division, 
   return { insertion: px.insertion.auc, deletion: px.deletion.auc, ...srg, ...r, metricPasses: model.forwardPasses - passes0 };
 }
 
-/** Cost of the fit alone (no model): one Adam epoch over 1500 random coalitions at |V| = 49, per bucket count K. */
+/** Cost of the fit alone (no model): one Adam epoch over 1500 random coalitions at the default |V| (REGIONS.default), per bucket count K. */
 function fitCost(): void {
   for (const K of [11, 101, 1001]) {
     const random = createRandom(K);
     const samples = Array.from({ length: 1500 }, () => {
       const t = Float64Array.from({ length: K }, () => random.next());
       const s = t.reduce((a, b) => a + b, 0);
-      return { coalition: Uint8Array.from({ length: 49 }, () => (random.next() < 0.5 ? 1 : 0)), target: t.map((v) => v / s) };
+      return { coalition: Uint8Array.from({ length: REGIONS.default }, () => (random.next() < 0.5 ? 1 : 0)), target: t.map((v) => v / s) };
     });
-    const d = zeroDistribution(49, K);
+    const d = zeroDistribution(REGIONS.default, K);
     fitDistribution(d, samples, adamState(d), { epochs: 1, learningRate: 0.05, batch: 32, random }); // warm-up
     const t0 = performance.now(), c0 = process.cpuUsage();
     fitDistribution(d, samples, adamState(d), { epochs: 3, learningRate: 0.05, batch: 32, random });
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     const image = await loadImage(path.join(dir, file), model.card);
     const [out] = await model.run([image]);
     const target = out.probs.indexOf(Math.max(...out.probs));
-    const division = divide(image, { method: "slico", regions: 49 });
+    const division = divide(image, { method: "slico", regions: REGIONS.default });
     const timed = async (method: string, f: () => Promise<SaliencyMap | { map: SaliencyMap; details?: unknown }>, extra: Record<string, unknown> = {}) => {
       const p0 = model.forwardPasses;
       const t0 = performance.now();
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
     };
     const salvage = (o: Record<string, unknown>) => () => salvageMethod.create(model, o).attribute(image, { target, division });
     if (part === "compare") {
-      const explainer = new Explainer(model, { division: { method: "slico", regions: 49 } });
+      const explainer = new Explainer(model, { division: { method: "slico", regions: REGIONS.default } });
       if (wanted("lima")) await timed("lima", async () => (await explainer.explain(image, { target })).importanceMap);
       if (wanted("rise")) await timed("rise", () => rise(model, image, { target }));
       if (wanted("kernelshap")) await timed("kernelshap", () => kernelShap(model, image, { target, division }));

@@ -8,12 +8,13 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadSopBackbone } from "../src/methods/sop";
+import { REGIONS } from "../src/params/lima";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { deserialize, serialize } from "node:v8";
 import { encodeAll, fitSop, type Labelled } from "../src/methods/sop/folder";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: "string", default: "mobilenetv2-12-int8" }, train: { type: "string", default: "30" }, epochs: { type: "string", default: "30" }, regions: { type: "string", default: "49" }, images: { type: "string" }, cache: { type: "string" }, radii: { type: "string", default: "1" } } });
+  const { values } = parseArgs({ options: { model: { type: "string", default: "mobilenetv2-12-int8" }, train: { type: "string", default: "30" }, epochs: { type: "string", default: "30" }, regions: { type: "string", default: String(REGIONS.default) }, images: { type: "string" }, cache: { type: "string" }, radii: { type: "string", default: "1" } } });
   const folder = values.images ?? path.join(process.env.LIMA_XAI_SHARED ?? path.resolve("../shared"), "data", "images", "imagenet");
   const files = readdirSync(folder).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => path.join(folder, f));
   const nTrain = Math.min(Number(values.train), files.length - 1);

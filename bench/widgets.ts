@@ -13,6 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadImage, loadModel } from "../src";
 import { setJupyterHost } from "../src/jupyter/host";
+import { NP, REGIONS } from "../src/params/lima";
 import { PREFETCH_STEPS } from "../src/search/prefetch";
 import { explore, type ExplorerWidget } from "../src/widgets/explorer";
 import type { ExplorerSettingsInput } from "../src/widgets/explorer";
@@ -51,7 +52,7 @@ async function measure(label: string, widget: ExplorerWidget, comm: FakeComm, pa
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { regions: { type: "string", default: "49" }, photo: { type: "string", default: "pelican.jpeg" }, model: { type: "string", default: "squeezenet1.1-fp32" } } });
+  const { values } = parseArgs({ options: { regions: { type: "string", default: String(REGIONS.default) }, photo: { type: "string", default: "pelican.jpeg" }, model: { type: "string", default: "squeezenet1.1-fp32" } } });
   const regions = Number(values.regions);
   const host = new FakeHost();
   setJupyterHost(host);
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   rows.push(await measure(`λ_cons ${5 - step} → ${5 - 2 * step} (one step, no pause)`, widget, comm, { params: { lima: { cons: 5 - 2 * step } } }));
   rows.push(await measure(`λ_cons ${5 - 2 * step} → 6`, widget, comm, { params: { lima: { cons: 6 } } }));
   rows.push(await measure("λ_colla 5 → 10", widget, comm, { params: { lima: { colla: 10 } } }));
-  rows.push(await measure("n_p 8 → 4", widget, comm, { params: { lima: { np: 4 } } }));
+  rows.push(await measure(`n_p ${NP.default} → 4`, widget, comm, { params: { lima: { np: 4 } } }));
   rows.push(await measure(`|V| ${regions} → 36`, widget, comm, { division: { regions: 36 } }));
   rows.push(await measure(`|V| 36 → ${regions} (back)`, widget, comm, { division: { regions } }));
   rows.push(await measure("compare with RISE (1000 masks)", widget, comm, { compare: "rise", params: { rise: { masks: 1000 } } }));

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { divide, type DivisionOptions, getDivision, gridCountsText, loadRegionLabels } from "../division";
+import { divide, type DivisionOptions, getDivision, gridCountsText, loadRegionLabels, PRIOR_N } from "../division";
 import { Explanation } from "../explain/result";
 import { resolveTarget } from "../explain/target";
 import { overlay } from "../image/colormap";
@@ -10,14 +10,16 @@ import { encodePng } from "../image/png";
 import { getMethod, METHOD_NAMES, METHODS } from "../methods/registry";
 import type { AttributionResult } from "../methods/types";
 import { loadModel } from "../model/load";
+import type { Device } from "../model/devices";
 import type { BlackBoxModel } from "../model/types";
-import { BATCH, DEVICE, DIVISION, DIVISION_PARAMS, REGIONS } from "../params/lima";
+import { DEVICE, DIVISION, DIVISION_PARAMS, REGIONS } from "../params/lima";
 import { type ChoiceParam, type ParamSpec, resolveParams } from "../params/types";
 import { curvesFigure } from "../plot/figures";
 import { escapeHtml, figuresPage } from "../plot/html";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import { topK } from "../util/math";
 import { parseFlags, requiredFlag, UsageError } from "./args";
+import { BATCH_FLAG, batchFlag } from "./batch";
 import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "./flags";
 import { ProgressBar } from "./progress";
 
@@ -29,14 +31,24 @@ export function methodParamSpecs(methods = METHODS): ParamSpec[] {
   return methods.flatMap((m) => m.params);
 }
 
-/** The parameters of the named division strategies (|V|, felzenszwalb's scale…), without the strategy choice itself. */
+/**
+ * The parameters of the named division strategies (|V|, prior's m, felzenszwalb's scale…), without
+ * the strategy choice itself. Several may share a flag (--regions is slico's and grid's |V| and
+ * prior's m): each strategy reads the flag with its own spec.
+ */
 export const DIVISION_OPTION_PARAMS: readonly ParamSpec[] = DIVISION_PARAMS.filter((p) => p !== DIVISION);
 
-/** Parameters of `explain` besides the methods' own. */
-const COMMAND_PARAMS: readonly ParamSpec[] = [METHOD, DIVISION, ...DIVISION_OPTION_PARAMS, BATCH, DEVICE];
+/** The first spec of each flag: what parseArgs and --help list (a strategy's own default is in {@link divisionFlagsHelp}). */
+export function firstOfEachFlag(specs: readonly ParamSpec[]): ParamSpec[] {
+  const seen = new Set<string>();
+  return specs.filter((p) => !seen.has(flagOf(p)) && Boolean(seen.add(flagOf(p))));
+}
 
-/** Every parameter `explain` reads from a flag: its own and every method's (for the schema test and --help). */
-export const EXPLAIN_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...methodParamSpecs()];
+/** Parameters of `explain` besides the methods' own (one spec per flag). */
+const COMMAND_PARAMS: readonly ParamSpec[] = [METHOD, DIVISION, ...firstOfEachFlag(DIVISION_OPTION_PARAMS), BATCH_FLAG, DEVICE];
+
+/** Every parameter `explain` reads from a flag: its own, each division strategy's and every method's (for the schema test and the docs). */
+export const EXPLAIN_PARAMS: readonly ParamSpec[] = [...new Set([...COMMAND_PARAMS, ...DIVISION_OPTION_PARAMS, ...methodParamSpecs()])];
 
 const OTHER_FLAGS = {
   model: { type: "string" },
@@ -70,7 +82,7 @@ export interface ExplainConfig {
   /** How to divide: a named strategy, a prior map file or a label image file. */
   readonly division: DivisionConfig;
   readonly batchSize: number;
-  readonly device: "cpu" | "cuda";
+  readonly device: Device;
   readonly out?: string;
   readonly json: boolean;
   /** The model card's `file` and `labels` may lie outside its folder. */
@@ -83,17 +95,19 @@ export interface ExplainConfig {
  */
 export type DivisionConfig =
   | Exclude<DivisionOptions, { readonly method: "prior" | "masks" | "labels" }>
-  | { readonly method: "prior"; readonly file: string; readonly regions?: number }
+  | { readonly method: "prior"; readonly file: string; readonly m: number }
   | { readonly method: "labels"; readonly file: string };
 
-/** A division strategy's own flags: its parameters in the registry (--regions is also prior's m, SMDL Algorithm 1). */
+/** A division strategy's own flags: its parameters in the registry (prior's m is read from --regions). */
 export function strategyParams(method: string): readonly ParamSpec[] {
-  return method === "prior" ? [REGIONS] : getDivision(method).params;
+  return getDivision(method).params;
 }
 
-/** The usage line saying which division flags go with which strategy (the rest are refused). */
+/** The usage line saying which division flags go with which strategy (the rest are refused); a flag whose default differs for a strategy says so. */
 export function divisionFlagsHelp(choices: readonly string[]): string {
-  const each = choices.map((c) => `${c} ${strategyParams(c).map((p) => `--${flagOf(p)}`).join(", ") || "(none)"}`);
+  const listed = firstOfEachFlag(DIVISION_OPTION_PARAMS);
+  const flagText = (p: ParamSpec) => `--${flagOf(p)}${listed.includes(p) ? "" : ` (default ${String(p.default)}: ${p.meaning})`}`;
+  const each = choices.map((c) => `${c} ${strategyParams(c).map(flagText).join(", ") || "(none)"}`);
   return `  (each --division takes only its own flags: ${each.join("; ")}; a count the division reaches must lie in ${REGIONS.min}..${REGIONS.max})`;
 }
 
@@ -113,16 +127,24 @@ export function divisionFlags(values: Readonly<Record<string, unknown>>, allowed
   const method = flagValue<string>(divisionSpec, values);
   const strategy = getDivision(method);
   const own = strategyParams(method);
-  const foreign = DIVISION_OPTION_PARAMS.find((p) => !own.includes(p) && values[flagOf(p)] !== undefined);
+  const foreign = DIVISION_OPTION_PARAMS.find((p) => !own.some((q) => flagOf(q) === flagOf(p)) && values[flagOf(p)] !== undefined);
   if (foreign) {
     throw new UsageError(`--${flagOf(foreign)} is not a parameter of --division ${method}${strategy.hint ? ` (${strategy.hint})` : ""}: its flags are ${own.map((p) => `--${flagOf(p)}`).join(", ") || "none"}`);
   }
   if (method === "prior") {
     const file = values["prior-map"] as string | undefined;
     if (!file) throw new UsageError("--division prior needs --prior-map <greyscale image> (a prior saliency map)");
-    return values.regions === undefined ? { method, file } : { method, file, regions: flagValue<number>(REGIONS, values) };
   }
   const options = resolveParams(own, readParamFlags(own, values));
+  if (method === "prior") {
+    const m = options.m as number;
+    const patches = PRIOR_N * PRIOR_N;
+    if (patches % m !== 0) {
+      const divisors = Array.from({ length: patches }, (_, i) => i + 1).filter((k) => patches % k === 0 && k >= REGIONS.min);
+      throw new UsageError(`--${flagOf(own[0])} ${m} is not allowed with --division prior: use a divisor of N² = ${patches} (${divisors.join(", ")})`);
+    }
+    return { method, file: values["prior-map"] as string, m };
+  }
   const regions = options.regions as number | undefined;
   if (method === "grid" && regions !== undefined && Math.round(Math.sqrt(regions)) ** 2 !== regions) {
     throw new UsageError(`--regions ${regions} is not allowed with --division grid: use a perfect square (${gridCountsText()})`);
@@ -153,8 +175,8 @@ export function parseExplainFlags(args: string[]): ExplainConfig {
     method,
     methodOptions: methodOptionFlags(method, v, specs),
     division: divisionFlags(v),
-    batchSize: flagValue<number>(BATCH, v),
-    device: flagValue<"cpu" | "cuda">(DEVICE, v),
+    batchSize: batchFlag(v),
+    device: flagValue<Device>(DEVICE, v),
     out: v.out as string | undefined,
     json: Boolean(v.json),
     allowOutsidePaths: Boolean(v["allow-outside-paths"]),
@@ -174,7 +196,7 @@ async function priorMap(file: string, width: number, height: number): Promise<Sa
 /** The division the config names, made for this image (through the division registry). */
 export async function makeDivision(config: ExplainConfig["division"], image: RgbImage, model: { readonly card: Parameters<typeof loadRegionLabels>[1] }): Promise<Division> {
   if (config.method === "labels") return loadRegionLabels(config.file, model.card);
-  const options: DivisionOptions = config.method === "prior" ? { method: "prior", map: await priorMap(config.file, image.width, image.height), ...(config.regions !== undefined ? { m: config.regions } : {}) } : config;
+  const options: DivisionOptions = config.method === "prior" ? { method: "prior", map: await priorMap(config.file, image.width, image.height), m: config.m } : config;
   try {
     return divide(image, options);
   } catch (error) {

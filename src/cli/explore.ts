@@ -10,20 +10,21 @@ import { labelImageFor, loadRegionLabels } from "../division";
 import { loadImage } from "../image/load";
 import { loadModel } from "../model/load";
 import { METHODS } from "../methods/registry";
+import { PORT } from "../params/commands";
 import { DEVICE, PRESET } from "../params/lima";
 import type { ChoiceParam, ParamSpec } from "../params/types";
 import { listPhotos } from "../widgets/photos";
 import type { PageRequest } from "../widgets/page-host";
 import { EXPLORER_DIVISION_PARAMS } from "../widgets/schema";
-import { numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
+import { parseFlags, requiredFlag, UsageError } from "./args";
 import { divisionFlagsHelp } from "./explain";
 import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "./flags";
 
-/** Parameters of `explore` read from flags (the page's division controls, the λ preset, the device). */
-export const EXPLORE_PARAMS: readonly ParamSpec[] = [...EXPLORER_DIVISION_PARAMS, PRESET, DEVICE];
+/** Parameters of `explore` read from flags (the page's division controls, the λ preset, the device, the server's port). */
+export const EXPLORE_PARAMS: readonly ParamSpec[] = [...EXPLORER_DIVISION_PARAMS, PRESET, DEVICE, PORT];
 
 export const EXPLORE_USAGE = [
-  "lima-xai explore --model <path|name> (--image <file> [--image <file> …] | --images <folder>) [--method <name>] [--compare <name>] [--port N] [--no-open] [--debug]",
+  "lima-xai explore --model <path|name> (--image <file> [--image <file> …] | --images <folder>) [--method <name>] [--compare <name>] [--no-open] [--debug]",
   "  [--regions-from <label image or folder of them>] (the photos' own regions, a folder holding one per photo by name stem; replaces --division and its flags)",
   ...helpLines(EXPLORE_PARAMS),
   divisionFlagsHelp((EXPLORER_DIVISION_PARAMS[0] as ChoiceParam).choices),
@@ -36,7 +37,6 @@ const FLAGS = {
   method: { type: "string" },
   compare: { type: "string" },
   "regions-from": { type: "string" },
-  port: { type: "string" },
   "no-open": { type: "boolean" },
   debug: { type: "boolean" },
   ...flagOptions(EXPLORE_PARAMS),
@@ -71,7 +71,8 @@ function divisionSettings(values: Readonly<Record<string, unknown>>): Record<str
 export interface ExploreConfig {
   /** The page's request: one JSON value. */
   readonly request: PageRequest;
-  readonly port?: number;
+  /** `--port` (PORT of src/params/commands.ts); 0: the server takes a free port. */
+  readonly port: number;
   readonly open: boolean;
   readonly debug: boolean;
 }
@@ -115,7 +116,7 @@ export function parseExploreFlags(args: string[]): ExploreConfig {
   const preset = v[flagOf(PRESET)] === undefined ? undefined : flagValue<string>(PRESET, v);
   const params = preset === undefined ? undefined : Object.fromEntries(METHODS.filter((m) => m.params.some((p) => p.name === PRESET.name)).map((m) => [m.name, { [PRESET.name]: preset }]));
   const device = flagValue<PageRequest["device"] & string>(DEVICE, v);
-  const port = values.port === undefined ? undefined : numberFlag("port", values.port, 0, { integer: true, min: 1, max: 65535 });
+  const port = flagValue<number>(PORT, v);
   const settings = { ...(method ? { method } : {}), ...(compare ? { compare } : {}), ...(Object.keys(division).length ? { division } : {}), ...(params ? { params } : {}) };
   const request: PageRequest = { model, images, device, settings, ...(regionsFrom !== undefined ? { regionsFrom } : {}) };
   return { request, port, open: !values["no-open"], debug: Boolean(values.debug) };
@@ -164,7 +165,8 @@ export type StartExploreServer = (options: {
 
 /** Runs the explorer server until SIGINT/SIGTERM; returns the exit code. */
 export async function exploreCommand(args: string[], startExploreServer: StartExploreServer): Promise<number> {
-  const { request, port, open, debug } = parseExploreFlags(args);
+  const { request, port: given, open, debug } = parseExploreFlags(args);
+  const port = given === 0 ? undefined : given;
   if (port !== undefined) await checkPortFree(port);
   // Fail here, with the CLI's one-line errors, rather than later on the page.
   const loaded = await loadModel(request.model, { device: request.device });

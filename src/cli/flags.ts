@@ -3,13 +3,10 @@
  * its range or choices, its default and its one-line meaning all come from the
  * {@link ParamSpec}, never from a second copy here.
  */
-import { checkParam, numberKind, type ParamSpec } from "../params/types";
+import { checkParam, flagOf, numberKind, type ParamSpec } from "../params/types";
 import { UsageError } from "./args";
 
-/** The flag of a spec, without dashes: `spec.flag`, else its name. */
-export function flagOf(spec: ParamSpec): string {
-  return spec.flag ?? spec.name;
-}
+export { flagOf };
 
 /** What a spec accepts, in words: "an integer in 2..400", "one of slico, grid", "true or false". */
 export function allowedText(spec: ParamSpec): string {
@@ -84,7 +81,8 @@ export function helpLines(specs: readonly ParamSpec[], indent = "  "): string[] 
   return uniqueFlags(specs).map((s) => {
     const range = s.kind === "number" ? `${s.min}..${s.max}` : s.kind === "choice" ? s.choices.join("|") : "";
     const unit = s.kind === "number" && s.unit ? ` ${s.unit}` : "";
+    const value = s.kind === "number" && s.defaultText !== undefined ? s.defaultText : `${String(s.default)}${unit}`;
     const head = s.kind === "boolean" ? `--${flagOf(s)}` : `--${flagOf(s)} <${range}>`;
-    return `${indent}${head.padEnd(34)} ${s.meaning} (default ${String(s.default)}${unit})`;
+    return `${indent}${head.padEnd(34)} ${s.meaning} (default ${value})`;
   });
 }

@@ -5,6 +5,7 @@
  */
 import { numberFlag, parseFlags, requiredFlag, UsageError } from "./args";
 import { redisOptions } from "../eval/queue/job";
+import type { Device } from "../model/devices";
 import { BATCH, DEVICE } from "../params/lima";
 import { flagOf, flagValue, helpLines } from "./flags";
 
@@ -39,7 +40,7 @@ export async function workerCommand(args: string[], io: { readonly stderr?: Node
     throw new UsageError((error as Error).message);
   }
   const concurrency = numberFlag("concurrency", values.concurrency, 1, { integer: true, min: 1 });
-  const device = flagValue<"cpu" | "cuda">(DEVICE, values);
+  const device = flagValue<Device>(DEVICE, values);
   const batchSize = values.batch === undefined ? undefined : flagValue<number>(BATCH, values);
   const stalledMs = numberFlag("stalled-ms", values["stalled-ms"], 30_000, { min: 100 });
   const stderr = io.stderr ?? process.stderr;

@@ -6,7 +6,7 @@ import type { Division } from "../types";
 
 export { gridDivision, type GridOptions } from "./grid";
 export { slicoDivision, SEED_GRIDS, type SeedGrid, type SlicoOptions } from "./slico";
-export { priorDivision, type PriorOptions } from "./prior";
+export { priorDivision, PRIOR_N, PRIOR_REGIONS, type PriorOptions } from "./prior";
 export { masksDivision, type MasksOptions } from "./masks";
 export { labelImageFor, labelsDivision, loadRegionLabels } from "./labels";
 export { enforceConnectivity } from "./connectivity";

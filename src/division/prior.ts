@@ -1,12 +1,26 @@
+import { REGIONS } from "../params/regions";
+import type { NumberParam } from "../params/types";
 import type { Division, SaliencyMap } from "../types";
 import { checkSize } from "./check";
 import { patchIndex } from "./grid";
 
+/** N of SMDL's setting for birds: the prior map is reduced to N×N patches. */
+export const PRIOR_N = 10;
+
+/**
+ * m, prior's |V|: read from `--regions` with `--division prior` (its default is SMDL's 25, not
+ * slico's and grid's 49, which does not divide N² = 100); at most the N² patches.
+ */
+export const PRIOR_REGIONS: NumberParam = {
+  kind: "number", name: "m", label: "|V|", flag: "regions", default: 25, min: REGIONS.min, max: Math.min(REGIONS.max, PRIOR_N * PRIOR_N), integer: true, unit: "regions",
+  meaning: `number of regions of the prior division, each of N²/m patches of consecutive rank (SMDL Algorithm 1; N = ${PRIOR_N}, so a divisor of ${PRIOR_N * PRIOR_N})`,
+};
+
 /** Options of {@link priorDivision}. */
 export interface PriorOptions {
-  /** N: the prior map is reduced to N×N patches (default 10, SMDL's setting for birds; 28 for faces). */
+  /** N: the prior map is reduced to N×N patches (default PRIOR_N, 10, SMDL's setting for birds; 28 for faces). */
   readonly n?: number;
-  /** m: the number of regions, each of d = N²/m patches; N² must be divisible by m (default 25; 98 for faces). */
+  /** m: the number of regions, each of d = N²/m patches; N² must be divisible by m (default PRIOR_REGIONS.default, 25; 98 for faces). */
   readonly m?: number;
 }
 
@@ -18,8 +32,8 @@ export interface PriorOptions {
  * map's), with patch boundaries at round(i·W/N). Regions need not be connected: that is the method.
  */
 export function priorDivision(map: SaliencyMap, options: PriorOptions = {}, width: number = map.width, height: number = map.height): Division {
-  const n = options.n ?? 10;
-  const m = options.m ?? 25;
+  const n = options.n ?? PRIOR_N;
+  const m = options.m ?? PRIOR_REGIONS.default;
   checkMap(map);
   checkSize("prior division", width, height);
   checkPatches(n, m, width, height);

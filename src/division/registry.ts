@@ -11,7 +11,7 @@ import type { Division, RgbImage, SaliencyMap } from "../types";
 import { gridDivision } from "./grid";
 import { labelsDivision } from "./labels";
 import { masksDivision } from "./masks";
-import { priorDivision } from "./prior";
+import { priorDivision, PRIOR_REGIONS } from "./prior";
 import { type SeedGrid, slicoDivision } from "./slico";
 import { felzenszwalbDivision, FELZENSZWALB_PARAMS, FH_SCALE } from "./felzenszwalb";
 
@@ -19,7 +19,7 @@ import { felzenszwalbDivision, FELZENSZWALB_PARAMS, FH_SCALE } from "./felzenszw
  * How an image is divided. Defaults:
  * - grid: `regions` REGIONS.default, which must be a perfect square N² (N×N patches);
  * - slico: `regions` REGIONS.default (the target; the division reports the count reached), `iterations` 10, `grid` "square";
- * - prior: the prior saliency `map` (any resolution), `n` 10, `m` 25 (SMDL Algorithm 1);
+ * - prior: the prior saliency `map` (any resolution), `n` PRIOR_N (10), `m` PRIOR_REGIONS (25) (SMDL Algorithm 1);
  * - masks: one 0/1 `Uint8Array` per mask at image resolution, `delta` 0.001 (LIMA Algorithm 2);
  * - labels: one region id per pixel at image resolution, one region per distinct id, kept as given;
  * - felzenszwalb: the defaults of FELZENSZWALB_PARAMS (graph segmentation, SEA-NN's
@@ -80,7 +80,7 @@ const slico: DivisionStrategy<"slico"> = {
 };
 
 const prior: DivisionStrategy<"prior"> = {
-  name: "prior", title: "prior saliency map (SMDL Algorithm 1)", params: [], memoisable: false, byName: true, hint: "needs --prior-map",
+  name: "prior", title: "prior saliency map (SMDL Algorithm 1)", params: [PRIOR_REGIONS], memoisable: false, byName: true, hint: "needs --prior-map",
   divide: (image, o) => priorDivision(o.map, o, image.width, image.height),
 };
 

@@ -1,19 +1,20 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { numberFlag, parseFlags, requiredFlag, UsageError } from "../cli/args";
-import { DIVISION_OPTION_PARAMS, divisionFlags, divisionFlagsHelp, METHOD } from "../cli/explain";
+import { parseFlags, requiredFlag, UsageError } from "../cli/args";
+import { DIVISION_OPTION_PARAMS, divisionFlags, divisionFlagsHelp, firstOfEachFlag, METHOD, strategyParams } from "../cli/explain";
+import { BATCH_FLAG, batchFlag } from "../cli/batch";
 import { flagOf, flagOptions, flagValue, helpLines, readParamFlags } from "../cli/flags";
 import { ProgressBar } from "../cli/progress";
 import { isMemoisable, labelImageFor, loadRegionLabels } from "../division";
 import { IMAGE_EXTENSIONS, isImageFile, loadImage, sameStemImage } from "../image/load";
-import { DEFAULT_METRICS, METRICS, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
-import { RSRG_MASKS } from "../metrics/srg";
-import { ERROR_SUBSETS } from "../metrics/grouped";
+import { DEFAULT_METRICS, METRIC_PARAMS, METRICS, metricOptionKey } from "../metrics/registry";
 import { METHODS } from "../methods/registry";
 import { fileSha256, isModelPath, loadModel, modelFileOf } from "../model/load";
+import type { Device } from "../model/devices";
 import type { LoadedModel } from "../model/onnx";
-import { BATCH, DEVICE, DIVISION, NP, SEARCH, SEED } from "../params/lima";
+import { ATTEMPTS, LIMIT } from "../params/commands";
+import { DEVICE, DIVISION, NP, SEARCH, SEED } from "../params/lima";
 import type { ChoiceParam, ParamSpec } from "../params/types";
 import type { Division } from "../types";
 import { isAbortError } from "../util/abort";
@@ -28,10 +29,11 @@ import { summarise, summaryCsv, summaryTable } from "./summary";
 /** Eval divides every photo the same way: the named divisions that need no per-photo file (the memoisable ones). */
 const EVAL_DIVISION: ChoiceParam = { ...DIVISION, choices: DIVISION.choices.filter(isMemoisable) };
 const TARGET: ChoiceParam = { kind: "choice", name: "target", label: "target", default: "predicted", choices: ["predicted", "true"], meaning: "explain the model's top-1 class or the true class (needs --labels-from-filename)" };
-const METRIC_PARAMS: readonly ParamSpec[] = [STEPS, MU_SAMPLES, MU_GRID, RSRG_MASKS, ERROR_SUBSETS];
 /** Every method's own parameters but the seed (one --seed seeds every method and μFidelity). */
 const METHOD_PARAMS: readonly ParamSpec[] = METHODS.flatMap((m) => m.params).filter((p) => p !== SEED);
-const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, ...DIVISION_OPTION_PARAMS, ...METRIC_PARAMS, BATCH, DEVICE];
+/** The parameters of the divisions eval offers (the memoisable ones). */
+const EVAL_DIVISION_PARAMS: readonly ParamSpec[] = DIVISION_OPTION_PARAMS.filter((p) => EVAL_DIVISION.choices.some((c) => strategyParams(c).includes(p)));
+const COMMAND_PARAMS: readonly ParamSpec[] = [TARGET, SEED, EVAL_DIVISION, ...firstOfEachFlag(EVAL_DIVISION_PARAMS), ...METRIC_PARAMS, BATCH_FLAG, DEVICE, LIMIT, ATTEMPTS];
 
 /** Every parameter `eval` reads from a flag (for the schema test and --help). */
 export const EVAL_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...METHOD_PARAMS];
@@ -40,11 +42,11 @@ export const EVAL_PARAMS: readonly ParamSpec[] = [...COMMAND_PARAMS, ...METHOD_P
 const DEFAULT_EVAL_METHODS: readonly string[] = METHODS.filter((m) => !m.needs).map((m) => m.name);
 
 export const EVAL_USAGE = [
-  "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--limit N] [--allow-outside-paths] [--debug]",
+  "lima-xai eval --model <path|name> --images <folder> --out results.jsonl [--labels-from-filename] [--allow-outside-paths] [--debug]",
   `  [--methods ${EVAL_METHODS.join(",")}] (any registered methods; default: all that need no training: ${DEFAULT_EVAL_METHODS.join(",")})  [--regions-from <label image or folder of them>] (replaces --division and its flags)`,
   "  [--annotations <folder>] (one mask image per photo, same name stem; non-black = object; for the localisation metric's RMA/RRA)",
   `  [--metrics ${METRICS.map((m) => m.name).join(",")}] (default ${DEFAULT_METRICS.join(",")})`,
-  "  [--queue redis://HOST:PORT[/DB]] (run the pairs on `lima-xai worker`s through that Redis instead of here)  [--attempts N] (tries of a queued pair, default 3)",
+  "  [--queue redis://HOST:PORT[/DB]] (run the pairs on `lima-xai worker`s through that Redis instead of here)",
   ...helpLines([...COMMAND_PARAMS, ...METHOD_PARAMS]),
   divisionFlagsHelp(EVAL_DIVISION.choices),
 ].join("\n");
@@ -56,13 +58,11 @@ const FLAGS = {
   "labels-from-filename": { type: "boolean" },
   methods: { type: "string" },
   metrics: { type: "string" },
-  limit: { type: "string" },
   "regions-from": { type: "string" },
   annotations: { type: "string" },
   "allow-outside-paths": { type: "boolean" },
   debug: { type: "boolean" },
   queue: { type: "string" },
-  attempts: { type: "string" },
   ...flagOptions([...COMMAND_PARAMS, ...METHOD_PARAMS]),
 } as const;
 
@@ -97,10 +97,6 @@ function methodsFlag(value: string | undefined): EvalMethod[] {
   return [...new Set(methods)];
 }
 
-function optionalInteger(name: string, value: string | boolean | undefined, min: number): number | undefined {
-  return value === undefined ? undefined : numberFlag(name, value as string, 0, { integer: true, min });
-}
-
 /** The method options the flags name, under each method's name; flags left out keep each method's own default. */
 function methodOptions(v: Values, division: MethodOptions["division"]): MethodOptions {
   const out: Record<string, unknown> = division ? { division } : {};
@@ -111,8 +107,9 @@ function methodOptions(v: Values, division: MethodOptions["division"]): MethodOp
   return out as MethodOptions;
 }
 
+/** The metric options the flags name, each under its flag's key ({@link metricOptionKey}); flags left out take each metric's default in the runner. */
 function metricOptions(v: Values): EvalMetricOptions {
-  return { steps: flagValue<number>(STEPS, v), muSamples: flagValue<number>(MU_SAMPLES, v), muGrid: flagValue<number>(MU_GRID, v), rsrgMasks: flagValue<number>(RSRG_MASKS, v), errorSubsets: flagValue<number>(ERROR_SUBSETS, v) };
+  return Object.fromEntries(METRIC_PARAMS.filter((p) => v[flagOf(p)] !== undefined).map((p) => [metricOptionKey(p), flagValue<number | string | boolean>(p, v)]));
 }
 
 /**
@@ -174,11 +171,11 @@ export interface EvalConfig {
   /** Registered metrics to compute (default DEFAULT_METRICS). */
   readonly metricNames: readonly string[];
   readonly batchSize: number;
-  readonly device: "cpu" | "cuda";
+  readonly device: Device;
   readonly allowOutsidePaths: boolean;
   /** `--queue`: the Redis of a queue run, whose workers compute the pairs. */
   readonly queue?: string;
-  /** `--attempts`: tries of a queued pair before its error line (default 3). */
+  /** `--attempts`: tries of a queued pair before its error line (ATTEMPTS of src/params/commands.ts). */
   readonly attempts: number;
 }
 
@@ -202,6 +199,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
   if (divisionOptions && "regions" in divisionOptions && divisionOptions.regions !== undefined && methods.includes("lima") && (lima.search ?? SEARCH.default) === "bidirectional" && np > divisionOptions.regions) {
     throw new UsageError(`--${flagOf(NP)} ${np} is larger than --regions ${divisionOptions.regions}: use --np 1..${divisionOptions.regions}`);
   }
+  const limit = flagValue<number>(LIMIT, v);
   const queue = v.queue as string | undefined;
   if (queue !== undefined) {
     try {
@@ -211,7 +209,7 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     }
     if (division.method === "labels") throw new UsageError(`--regions-from cannot be used with --queue (workers divide each photo themselves): use --division ${EVAL_DIVISION.choices.join(" or ")}`);
   }
-  if (queue === undefined && v.attempts !== undefined) throw new UsageError("--attempts needs --queue");
+  if (queue === undefined && v[flagOf(ATTEMPTS)] !== undefined) throw new UsageError(`--${flagOf(ATTEMPTS)} needs --queue`);
   for (const m of methods) {
     try {
       methodSettings(m, options);
@@ -231,12 +229,12 @@ export function parseEvalFlags(args: string[], control: { listFiles?: boolean } 
     annotations: v.annotations as string | undefined,
     metrics: metricOptions(v),
     metricNames: metricsFlag(v.metrics as string | undefined),
-    batchSize: flagValue<number>(BATCH, v),
-    device: flagValue<"cpu" | "cuda">(DEVICE, v),
+    batchSize: batchFlag(v),
+    device: flagValue<Device>(DEVICE, v),
     allowOutsidePaths: Boolean(v["allow-outside-paths"]),
     queue,
-    attempts: numberFlag("attempts", v.attempts as string | undefined, 3, { integer: true, min: 1 }),
-    files: control.listFiles === false ? [] : listImages(imagesFolder, optionalInteger("limit", v.limit, 1)),
+    attempts: flagValue<number>(ATTEMPTS, v),
+    files: control.listFiles === false ? [] : listImages(imagesFolder, limit),
   };
 }
 

@@ -3,11 +3,12 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_DIVISION, divide, type DivisionOptions } from "../division";
 import { CONFIDENCE_RANGES } from "../metrics/curves";
-import { DEFAULT_METRICS, getMetric, MU_GRID, MU_SAMPLES, STEPS } from "../metrics/registry";
+import { DEFAULT_METRICS, getMetric, METRIC_PARAMS, metricOptionKey, metricOptionsFor } from "../metrics/registry";
 import type { MetricBenchmark } from "../metrics/types";
 import type { AttributionResult } from "../methods/types";
 import { getMethod } from "../methods/registry";
 import type { BlackBoxModel } from "../model/types";
+import { checkParam, type ParamSpec } from "../params/types";
 import type { Division, RgbImage, RunControl } from "../types";
 import { throwIfAborted } from "../util/abort";
 import { argmax } from "../util/math";
@@ -26,24 +27,45 @@ export interface EvalImage {
   annotation?(): Promise<Uint8Array>;
 }
 
-/** Options of the metrics every method is scored with (METHOD.md §6). */
+/**
+ * Options of the metrics every method is scored with (METHOD.md §6). Each metric's own parameters
+ * (METRIC_PARAMS of src/metrics/registry.ts) go under their flag's key ({@link metricOptionKey}:
+ * `steps`, `muSamples`, `muGrid`, `rsrgMasks`, `errorSubsets`, …), with each metric's default when
+ * absent; the runner hands every metric only its own ({@link metricOptionsFor}), under the names it
+ * declares, so two metrics may both call a parameter "samples".
+ */
 export interface EvalMetricOptions {
-  /** Pixel insertion/deletion steps (default STEPS of src/metrics/registry.ts: 50, so 51 points per curve). */
-  readonly steps?: number;
   /** Value of removed pixels, 0..255, for the metrics (default 0). */
   readonly baseline?: number;
-  /** μFidelity masks n (default MU_SAMPLES). */
-  readonly muSamples?: number;
-  /** μFidelity grid g (default MU_GRID). */
-  readonly muGrid?: number;
   /** μFidelity correlation (default "spearman"). */
   readonly correlation?: "spearman" | "pearson";
   /** Area budgets of the highest confidence (default 0.25, 0.5, 0.75, 1). */
   readonly ranges?: readonly number[];
-  /** R-MIF/R-LIF coalitions per subset size (default RSRG_MASKS: 128). */
-  readonly rsrgMasks?: number;
-  /** Random region subsets of the attribution-error metric (default ERROR_SUBSETS: 64). */
-  readonly errorSubsets?: number;
+  /** A metric parameter by its key, e.g. `muSamples: 200` (--mu-samples). */
+  readonly [key: string]: number | string | boolean | readonly number[] | undefined;
+}
+
+/** Keys of {@link EvalMetricOptions} that are not a metric's own parameter. */
+const SHARED_METRIC_OPTIONS = ["baseline", "correlation", "ranges"];
+
+/** Checks every metric option (unknown keys included) at once: a RangeError naming each bad one and what is allowed. */
+export function checkMetricOptions(m: EvalMetricOptions): void {
+  const problems: string[] = [];
+  const byKey = new Map(METRIC_PARAMS.map((p) => [metricOptionKey(p), p]));
+  for (const [key, value] of Object.entries(m)) {
+    if (value === undefined || SHARED_METRIC_OPTIONS.includes(key)) continue;
+    const spec = byKey.get(key);
+    if (!spec) {
+      problems.push(`unknown metric option "${key}" (allowed: ${[...SHARED_METRIC_OPTIONS, ...byKey.keys()].join(", ")})`);
+      continue;
+    }
+    try {
+      checkParam(spec, value);
+    } catch (e) {
+      problems.push(`metric option ${key}: ${(e as Error).message}`);
+    }
+  }
+  if (problems.length) throw new RangeError(problems.join("; "));
 }
 
 /** Progress of an evaluation: pairs done of the pairs this run has to do. */
@@ -104,25 +126,73 @@ function seeded(options: MethodOptions, methods: readonly EvalMethod[], seed: nu
   return out as MethodOptions;
 }
 
-function metricSettings(m: EvalMetricOptions, seed: number): Record<string, unknown> {
+/** A metric parameter's value in force: the given one under its key, else its default. */
+const metricValue = (m: EvalMetricOptions, p: ParamSpec): unknown => m[metricOptionKey(p)] ?? p.default;
+
+/** The parameters of some metrics, each once. */
+const paramsOf = (names: readonly string[]): ParamSpec[] => [...new Set(names.flatMap((n) => getMetric(n).params))];
+
+/**
+ * The metric settings a record holds. The default metrics' parameters are always recorded (as
+ * since the first results: steps, muSamples, muGrid), with the baseline, correlation, seed and
+ * budgets; the parameters of any other chosen metric (rsrgMasks, errorSubsets, …) are recorded
+ * next to `extraMetrics`. Keys are {@link metricOptionKey}s.
+ */
+function metricSettings(m: EvalMetricOptions, seed: number, names: readonly string[]): Record<string, unknown> {
+  const always = paramsOf(DEFAULT_METRICS);
+  const extraMetrics = names.filter((n) => !DEFAULT_METRICS.includes(n));
+  const extra = paramsOf(extraMetrics).filter((p) => !always.includes(p));
   return {
-    steps: m.steps ?? STEPS.default,
+    ...Object.fromEntries(always.map((p) => [metricOptionKey(p), metricValue(m, p)])),
     metricBaseline: m.baseline ?? 0,
-    muSamples: m.muSamples ?? MU_SAMPLES.default,
-    muGrid: m.muGrid ?? MU_GRID.default,
     correlation: m.correlation ?? "spearman",
     muSeed: seed,
     ranges: m.ranges ?? CONFIDENCE_RANGES,
+    ...(extraMetrics.length ? { extraMetrics } : {}),
+    ...Object.fromEntries(extra.map((p) => [metricOptionKey(p), metricValue(m, p)])),
   };
 }
 
-/** Refuses to resume a file whose earlier pairs were made by another model, target mode or settings. */
+/** JSON with the keys of every object sorted: settings compare equal whatever order their keys were written in. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+}
+
+/**
+ * The metric parameters a run records that an older line lacks: lines written before eval recorded
+ * the parameters of the extra metrics (up to 2026-12-05: rsrgMasks, errorSubsets) do not say
+ * which values made them.
+ */
+function unrecordedMetricKeys(mine: Readonly<Record<string, unknown>>, theirs: Readonly<Record<string, unknown>>): string[] {
+  const keys = new Set(METRIC_PARAMS.map(metricOptionKey));
+  const missing = Object.keys(mine).filter((k) => keys.has(k) && !(k in theirs));
+  if (missing.length === 0) return [];
+  const rest = Object.fromEntries(Object.entries(mine).filter(([k]) => !missing.includes(k)));
+  return canonicalJson(rest) === canonicalJson(theirs) ? missing : [];
+}
+
+/**
+ * Refuses to resume a file whose earlier pairs were made by another model, target mode or settings
+ * (compared whatever the order of their keys). A line that lacks a metric parameter this run
+ * records is refused with its own message: its value is unknown.
+ */
 export function checkResumable(existing: readonly EvalRecord[], o: { readonly targetMode?: "predicted" | "true"; readonly out: string; readonly model: { readonly name: string } }, settings: ReadonlyMap<EvalMethod, Readonly<Record<string, unknown>>>, wanted: ReadonlySet<string>): void {
   const targetMode = o.targetMode ?? "predicted";
   for (const r of existing) {
     if (!wanted.has(pairKey(r.image, r.method))) continue;
-    const mine = JSON.stringify(settings.get(r.method as EvalMethod));
-    const theirs = JSON.stringify(r.settings);
+    const own = settings.get(r.method as EvalMethod) ?? {};
+    const mine = canonicalJson(own);
+    const theirs = canonicalJson(r.settings);
+    if (r.model === o.model.name && r.targetMode === targetMode && mine !== theirs) {
+      const missing = unrecordedMetricKeys(own, r.settings);
+      if (missing.length) {
+        const wantedValues = missing.map((k) => `"${k}": ${JSON.stringify(own[k])}`).join(", ");
+        throw new RangeError(
+          `${o.out} was written before eval recorded the options of its extra metrics: its ${r.method} line on ${r.image} does not say which ${missing.join(", ")} made it, so it cannot be resumed safely; ` +
+            `add the values that made it to the settings of its lines (this run would use ${wantedValues}) or use another output file`,
+        );
+      }
+    }
     if (r.model !== o.model.name || r.targetMode !== targetMode || mine !== theirs) {
       throw new RangeError(
         `${o.out} already holds ${r.method} on ${r.image} made with model ${r.model}, target ${r.targetMode}, settings ${theirs}; ` +
@@ -168,9 +238,12 @@ const CORE_KEYS = new Set(["insertion", "deletion", "muFidelity", "strongInterac
  * LIMA eqs. 13-15); the values of any other metric are returned under `metrics`.
  */
 async function scoreMap(bench: MetricBenchmark, result: AttributionResult, m: EvalMetricOptions, names: readonly string[]) {
-  const options = { steps: m.steps, ranges: m.ranges, samples: m.muSamples, grid: m.muGrid, correlation: m.correlation, masks: m.rsrgMasks, subsets: m.errorSubsets };
+  const shared = { ranges: m.ranges, correlation: m.correlation };
   const values: Record<string, number> = {};
-  for (const name of names) Object.assign(values, await getMetric(name).evaluate(bench, result, options));
+  for (const name of names) {
+    const metric = getMetric(name);
+    Object.assign(values, await metric.evaluate(bench, result, metricOptionsFor(metric, m, shared)));
+  }
   const hc = Object.entries(values).filter(([k]) => k.startsWith("highestConfidence."));
   const extra = Object.entries(values).filter(([k]) => !CORE_KEYS.has(k) && !k.startsWith("highestConfidence."));
   return {
@@ -214,10 +287,10 @@ export function evalPlan(o: Pick<EvaluationOptions, "methods" | "targetMode" | "
   for (const m of o.methods) getMethod(m);
   const methodOptions = seeded(o.methodOptions ?? {}, o.methods, seed);
   const metrics = o.metrics ?? {};
+  checkMetricOptions(metrics);
   const metricNames = o.metricNames ?? DEFAULT_METRICS;
   for (const name of metricNames) getMetric(name);
-  const extraMetrics = metricNames.filter((n) => !DEFAULT_METRICS.includes(n));
-  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed), ...(extraMetrics.length ? { extraMetrics } : {}) }] as const));
+  const settings = new Map(o.methods.map((m) => [m, { ...methodSettings(m, methodOptions), ...metricSettings(metrics, seed, metricNames) }] as const));
   return { targetMode, seed, methodOptions, metrics, metricNames, settings };
 }
 

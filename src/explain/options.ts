@@ -1,12 +1,12 @@
 import type { BaselineOption } from "../image/baseline";
-import type { ConfidenceKind, Lambdas } from "../score/options";
+import type { Lambdas } from "../score/options";
 import { DEFAULT_DIVISION, type DivisionOptions } from "../division";
-import { SEARCH, type PresetName } from "../params/lima";
+import { type ConfidenceKind, SEARCH, type PresetName, type SearchKind } from "../params/lima";
 import type { FastSearchOptions } from "../search/fast";
 
-/** Search strategies (METHOD.md §4; the choices of SEARCH in src/params/lima.ts). */
-export type SearchKind = "bidirectional" | "greedy" | "fast";
-export const SEARCHES = SEARCH.choices as readonly SearchKind[];
+export type { SearchKind };
+/** Search strategies (METHOD.md §4): the choices of SEARCH in src/params/lima.ts. */
+export const SEARCHES: readonly SearchKind[] = SEARCH.choices;
 
 /** Options of an {@link Explainer}; every field has a documented default. */
 export interface ExplainerOptions {

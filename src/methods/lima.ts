@@ -1,7 +1,7 @@
 import { Explainer } from "../explain/explainer";
 import type { SearchKind } from "../explain/options";
 import type { BlackBoxModel } from "../model/types";
-import { LIMA_PARAMS, type LambdaValues, presetLambdas } from "../params/lima";
+import { type ConfidenceKind, LIMA_PARAMS, type LambdaValues, presetLambdas } from "../params/lima";
 import type { ParamSpec } from "../params/types";
 import type { RgbImage } from "../types";
 import { resolveMethodOptions } from "./common";
@@ -30,7 +30,7 @@ export function submodularMethod(describe: Omit<AttributionMethod, "create" | "u
           search: search ?? (o.search as SearchKind),
           ...(o.np !== undefined ? { np: o.np as number } : {}),
           lambdas: presetLambdas(o.preset as string, given.lambdas as Partial<LambdaValues> | undefined),
-          confidence: o.confidence as "entropy" | "edl",
+          confidence: o.confidence as ConfidenceKind,
           baseline: o.baseline as number,
         };
       };

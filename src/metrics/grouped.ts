@@ -106,7 +106,7 @@ export function groupsOf(result: AttributionResult, division: Division): readonl
 /** Options of {@link sampledAttributionError}. */
 export interface SampledErrorOptions extends RunControl {
   readonly target: number;
-  /** Subsets sampled (default 64); each keeps every region with probability 1/2. */
+  /** Subsets sampled (default ERROR_SUBSETS.default, 64); each keeps every region with probability 1/2. */
   readonly samples?: number;
   readonly seed?: number;
   readonly baseline?: number;
@@ -120,7 +120,7 @@ export interface SampledErrorOptions extends RunControl {
  * s is used for insertion). Lower is better; 0 means the map predicts every tested change.
  */
 export async function sampledAttributionError(model: BlackBoxModel, image: RgbImage, map: SaliencyMap, division: Division, options: SampledErrorOptions): Promise<{ deletionError: number; insertionError: number; scale: number }> {
-  const samples = options.samples ?? 64;
+  const samples = options.samples ?? ERROR_SUBSETS.default;
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`samples ${samples} is not allowed: use an integer ≥ 1`);
   const random = createRandom(options.seed ?? 0);
   const m = division.count;
@@ -185,7 +185,7 @@ export const GROUPED_METRIC: MetricSpec = {
 };
 
 /** Random region subsets of the attribution-error metric (`--error-subsets`). */
-export const ERROR_SUBSETS: NumberParam = { kind: "number", name: "subsets", label: "subsets", flag: "error-subsets", default: 64, min: 1, max: 4096, integer: true, unit: "subsets", meaning: "random region subsets on which Definitions 1 and 3 are measured" };
+export const ERROR_SUBSETS: NumberParam = { kind: "number", name: "samples", label: "subsets", flag: "error-subsets", default: 64, min: 1, max: 4096, integer: true, unit: "subsets", meaning: "random region subsets on which Definitions 1 and 3 are measured" };
 
 /** SOP Definitions 1 and 3 on sampled region subsets (columns delErr ↓, insErr ↓). */
 export const ATTRIBUTION_ERROR_METRIC: MetricSpec = {
@@ -197,7 +197,7 @@ export const ATTRIBUTION_ERROR_METRIC: MetricSpec = {
   params: [ERROR_SUBSETS],
   async evaluate(bench: MetricBenchmark, result: AttributionResult, options: Readonly<Record<string, unknown>> = {}): Promise<Record<string, number>> {
     // Eval hands one options object to every metric: this metric's own key is `subsets` (μFidelity's is `samples`).
-    const samples = checkParam(ERROR_SUBSETS, options.subsets ?? ERROR_SUBSETS.default) as number;
+    const samples = checkParam(ERROR_SUBSETS, options.samples ?? ERROR_SUBSETS.default) as number;
     const e = await sampledAttributionError(bench.model, bench.image, result.map, bench.division, { target: bench.target, samples, seed: bench.seed, baseline: bench.baseline, signal: bench.signal });
     return { delErr: e.deletionError, insErr: e.insertionError };
   },

@@ -4,7 +4,7 @@
  * is one spec (one file) plus one line here.
  */
 import type { AttributionResult } from "../methods/types";
-import type { NumberParam } from "../params/types";
+import { checkParam, flagOf, type NumberParam, type ParamSpec } from "../params/types";
 import { InsertionDeletion, MuFidelity } from "./bound";
 import { ATTRIBUTION_ERROR_METRIC, GROUPED_METRIC } from "./grouped";
 import { localisationMetric } from "./localisation";
@@ -73,6 +73,38 @@ export const MU_FIDELITY: MetricSpec = {
 };
 
 export const METRICS: readonly MetricSpec[] = [PIXEL_CURVES, HIGHEST_CONFIDENCE, MU_FIDELITY, GROUPED_METRIC, ATTRIBUTION_ERROR_METRIC, MDRS_METRIC, srgMetric, rsrgMetric, localisationMetric];
+
+/**
+ * The key of a metric's parameter in eval's metric options and in a record's settings: its flag in
+ * camelCase (--mu-samples → muSamples, --rsrg-masks → rsrgMasks). Flags are unique across the
+ * metrics, so two metrics may give their own parameters the same name ("samples") without colliding.
+ */
+export function metricOptionKey(p: ParamSpec): string {
+  return flagOf(p).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Every metric's own parameters, each once (pixel and highest confidence share STEPS). */
+export const METRIC_PARAMS: readonly ParamSpec[] = checkMetricParams([...new Set(METRICS.flatMap((m) => m.params))]);
+
+function checkMetricParams(params: ParamSpec[]): ParamSpec[] {
+  const byKey = new Map<string, ParamSpec>();
+  for (const p of params) {
+    const seen = byKey.get(metricOptionKey(p));
+    if (seen) throw new TypeError(`metric parameters ${seen.label} and ${p.label} share the flag --${flagOf(p)}: give one its own flag`);
+    byKey.set(metricOptionKey(p), p);
+  }
+  return params;
+}
+
+/**
+ * One metric's options, built from its own declared parameters: each read from `given` under its
+ * {@link metricOptionKey} and checked against its spec (its default when absent), under the
+ * parameter's own name, plus the options every metric may read (`shared`: ranges, correlation).
+ */
+export function metricOptionsFor(metric: MetricSpec, given: Readonly<Record<string, unknown>>, shared: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+  const own = Object.fromEntries(metric.params.map((p) => [p.name, given[metricOptionKey(p)] === undefined ? p.default : checkParam(p, given[metricOptionKey(p)])]));
+  return { ...shared, ...own };
+}
 
 /** The metrics eval computes unless told otherwise (`--metrics`): METHOD.md §6's protocol. */
 export const DEFAULT_METRICS: readonly string[] = [PIXEL_CURVES.name, HIGHEST_CONFIDENCE.name, MU_FIDELITY.name];

@@ -98,7 +98,7 @@ export interface RelativeOptions {
  * normalised φ; average v per size, then over sizes. Zero weights: see {@link weightedDraw}.
  */
 export async function relativeInfluenceFirst(phi: ArrayLike<number>, value: CoalitionValue, mode: "rmif" | "rlif", options: RelativeOptions = {}): Promise<{ score: number; curve: number[] }> {
-  const masks = options.masks ?? 128;
+  const masks = options.masks ?? RSRG_MASKS.default;
   if (!Number.isInteger(masks) || masks < 1) throw new RangeError(`masks ${masks} is not allowed: use an integer ≥ 1`);
   const random = options.random ?? createRandom(0);
   const norm = minMaxNormalise(phi);

@@ -71,6 +71,9 @@ export function parseModelCard(raw: unknown, where = "model card"): ModelCard {
   checkTriple(card, "mean", problems);
   checkTriple(card, "std", problems);
   if (Array.isArray(card.std) && card.std.some((s) => s === 0)) problems.push(`"std" must not contain 0`);
+  if (card.sha256 !== undefined && (typeof card.sha256 !== "string" || !/^[0-9a-f]{64}$/i.test(card.sha256))) {
+    problems.push(`"sha256" must be the file's SHA-256 as 64 hexadecimal digits, got ${JSON.stringify(card.sha256)}`);
+  }
   if (card.outputKind !== "logits" && card.outputKind !== "probabilities") {
     problems.push(`"outputKind" ${JSON.stringify(card.outputKind)} is not one of logits, probabilities`);
   }

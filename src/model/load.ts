@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { type CardPathOptions, type ModelCard, readLabels, readModelCard, resolveCardPath } from "./card";
@@ -71,6 +71,7 @@ export async function loadModel(spec: string, options: LoadModelOptions = {}): P
   let cardFile = findCard(spec, options);
   if (!cardFile) cardFile = await downloadRegistryModel(spec, options);
   if (options.card && /\.onnx$/i.test(cardFile)) {
+    checkModelFile(cardFile, options.card, "the card passed in");
     const classes = readLabels(options.card, path.dirname(cardFile), options);
     return createOnnxModel(cardFile, options.card, classes, options);
   }
@@ -78,7 +79,54 @@ export async function loadModel(spec: string, options: LoadModelOptions = {}): P
   const folder = path.dirname(cardFile);
   const modelFile = resolveCardPath(card, "file", folder, options);
   if (!existsSync(modelFile)) throw new ModelError(`model card ${cardFile} names ${card.file}, which does not exist`);
+  checkModelFile(modelFile, card, options.card ? "the card passed in" : `its card ${cardFile}`);
   return createOnnxModel(modelFile, card, readLabels(card, folder, options), options);
+}
+
+/** Hashes already computed, by absolute path: valid while the file keeps its size and modification time. */
+const hashes = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly sha256: string }>();
+let filesHashed = 0;
+
+/**
+ * The sha256 (hex) of a file, computed once per (path, size, modification time): loading the same
+ * model again, or hashing it for a queue run, does not read it again.
+ */
+export function fileSha256(file: string): string {
+  const absolute = path.resolve(file);
+  const { size, mtimeMs } = statSync(absolute);
+  const known = hashes.get(absolute);
+  if (known && known.size === size && known.mtimeMs === mtimeMs) return known.sha256;
+  const hash = createHash("sha256");
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(absolute, "r");
+  try {
+    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  const sha256 = hash.digest("hex");
+  filesHashed++;
+  hashes.set(absolute, { size, mtimeMs, sha256 });
+  return sha256;
+}
+
+/** How many times {@link fileSha256} has read and hashed a file in this process (a cached answer does not count). */
+export function filesHashedCount(): number {
+  return filesHashed;
+}
+
+/**
+ * Checks a local model file against the card's `sha256`, when the card gives one: a
+ * {@link ModelError} naming the file, the expected and the actual hash, and what to do.
+ */
+export function checkModelFile(file: string, card: ModelCard, cardName = `the card of ${card.name}`): void {
+  if (card.sha256 === undefined) return;
+  const actual = fileSha256(file);
+  if (actual === card.sha256.toLowerCase()) return;
+  throw new ModelError(
+    `model file ${file} has sha256 ${actual}, but ${cardName} expects ${card.sha256.toLowerCase()}: the file is not the one the card describes (changed, truncated or replaced). ` +
+      `Put back the original file, or, if this file is meant, set "sha256" in the card to ${actual} (or remove the field)`,
+  );
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -215,7 +263,3 @@ export function modelFileOf(spec: string, options: LoadModelOptions = {}): strin
   return resolveCardPath(readModelCard(cardFile), "file", path.dirname(cardFile), options);
 }
 
-/** The sha256 (hex) of a file's bytes. */
-export function fileSha256(file: string): string {
-  return sha256(readFileSync(file));
-}

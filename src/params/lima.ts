@@ -5,13 +5,13 @@
  * method registry), the kernel-side widget and the explorer page ({@link schemaForFrontEnd}).
  */
 import { DEFAULT_DIVISION, type DivisionMethod, type DivisionStrategy, NAMED_DIVISIONS } from "../division/registry";
-import { DEVICES } from "../model/devices";
+import { type Device, DEVICES } from "../model/devices";
 import { REGIONS } from "./regions";
-import type { ChoiceParam, NumberParam, ParamSpec } from "./types";
+import { type ChoiceOf, type ChoiceParam, choiceParam, type NumberParam, type ParamSpec } from "./types";
 
 export { REGIONS };
 
-/** The four score weights (METHOD.md §3, LIMA eq. 7 / SMDL eq. 8). */
+/** The four score weights (METHOD.md §3, LIMA eq. 8 / SMDL eq. 9). */
 export interface LambdaValues {
   readonly cons: number;
   readonly colla: number;
@@ -64,10 +64,13 @@ export const NP: NumberParam = {
   meaning: "pending negatives of the bidirectional search: re-scored for the reverse set each step (at most |V|)",
 };
 
-export const SEARCH: ChoiceParam = {
+export const SEARCH = choiceParam({
   kind: "choice", name: "search", label: "search", default: "bidirectional", choices: ["bidirectional", "greedy", "fast"],
   meaning: "bidirectional (LIMA Algorithm 1), plain greedy (SMDL Algorithm 1) or fast (two-ended greedy over small re-measured pools, about a quarter of the passes)",
-};
+});
+
+/** Search strategies (METHOD.md §4): the choices of {@link SEARCH}. */
+export type SearchKind = ChoiceOf<typeof SEARCH>;
 
 /**
  * The division choice over some strategies of the division registry: their names, the default
@@ -88,10 +91,13 @@ export function divisionChoice(strategies: readonly Pick<DivisionStrategy<Divisi
  */
 export const DIVISION: ChoiceParam = divisionChoice(NAMED_DIVISIONS);
 
-export const CONFIDENCE: ChoiceParam = {
+export const CONFIDENCE = choiceParam({
   kind: "choice", name: "confidence", label: "confidence", default: "entropy", choices: ["entropy", "edl"],
   meaning: "confidence term: entropy-based (classifiers) or evidential (SMDL eq. 4)",
-};
+});
+
+/** Confidence terms: the choices of {@link CONFIDENCE}. */
+export type ConfidenceKind = ChoiceOf<typeof CONFIDENCE>;
 
 /** Pixel value of removed pixels or regions; shared by every method that removes pixels. */
 export const BASELINE: NumberParam = {
@@ -105,12 +111,16 @@ export const SEED: NumberParam = {
   meaning: "seed of the random generator (results are reproducible for a given seed)",
 };
 
+/**
+ * Images per model call. `default` is the cpu one; without the flag, explain and eval take the
+ * device's (src/cli/batch.ts: SESSION_DEFAULTS.batchSize of src/model/onnx.ts, 128 on cuda).
+ */
 export const BATCH: NumberParam = {
   kind: "number", name: "batch", label: "batch", default: 32, min: 1, max: 4096, integer: true, unit: "images",
-  meaning: "images per model call (on cuda, 128 fills the device better)",
+  meaning: "images per model call; without it, the device's default (more on cuda, which fills the device better)",
 };
 
-export const DEVICE: ChoiceParam = {
+export const DEVICE: ChoiceParam<Device> = {
   kind: "choice", name: "device", label: "device", default: DEVICES[0], choices: DEVICES,
   meaning: "where the model runs",
 };

@@ -26,6 +26,11 @@ export interface NumberParam {
   readonly multipleOf?: number;
   /** Slider step (defaults to 1 for integers, (max − min)/100 otherwise). */
   readonly step?: number;
+  /**
+   * How `--help` states the default when the value in force depends on another parameter or reads
+   * better in words (the device's batch, "every image" for --limit); absent: the default itself.
+   */
+  readonly defaultText?: string;
   /** Unit, e.g. "regions", "masks", "forward passes"; omitted when unitless. */
   readonly unit?: string;
   /** One line: what it means (the tooltip and the `--help` text). */
@@ -38,8 +43,12 @@ export interface NumberParam {
   readonly when?: Readonly<Record<string, readonly string[]>>;
 }
 
-/** A parameter with a fixed set of values: a select in the explorer. */
-export interface ChoiceParam {
+/**
+ * A parameter with a fixed set of values: a select in the explorer. `C` is the union of its
+ * choices when they are written `as const` (see {@link choiceParam}); a type such as SearchKind
+ * is then derived from the spec ({@link ChoiceOf}) instead of being written a second time.
+ */
+export interface ChoiceParam<C extends string = string> {
   readonly kind: "choice";
   readonly name: string;
   readonly label: string;
@@ -47,8 +56,8 @@ export interface ChoiceParam {
   readonly group?: string;
   /** CLI flag without the dashes (default: the name, or "<group-singular>-<name>"; see src/params/flags.ts). */
   readonly flag?: string;
-  readonly default: string;
-  readonly choices: readonly string[];
+  readonly default: C;
+  readonly choices: readonly C[];
   readonly meaning: string;
   /**
    * Applies only when each named sibling parameter has one of the listed values, e.g.
@@ -57,6 +66,14 @@ export interface ChoiceParam {
    */
   readonly when?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** A choice spec whose value type is the union of its literal choices (`choices: ["a", "b"]` gives "a" | "b"). */
+export function choiceParam<const C extends string>(spec: ChoiceParam<C>): ChoiceParam<C> {
+  return spec;
+}
+
+/** The value type of a choice spec: `ChoiceOf<typeof SEARCH>` is "bidirectional" | "greedy" | "fast". */
+export type ChoiceOf<P> = P extends ChoiceParam<infer C> ? C : never;
 
 /** An on/off parameter. */
 export interface BooleanParam {
@@ -81,6 +98,11 @@ export type ParamSpec = NumberParam | ChoiceParam | BooleanParam;
 
 /** The value type of a parameter. */
 export type ParamValue<P extends ParamSpec> = P extends NumberParam ? number : P extends ChoiceParam ? string : boolean;
+
+/** The CLI flag of a spec, without dashes: `spec.flag`, else its name. */
+export function flagOf(spec: ParamSpec): string {
+  return spec.flag ?? spec.name;
+}
 
 /** "an integer", "an even integer", "a multiple of 3", "a number". */
 export function numberKind(spec: NumberParam): string {

@@ -1,5 +1,5 @@
 /**
- * The weights of the four-term submodular score F(S) (METHOD.md §3, LIMA eq. 7 / SMDL eq. 8).
+ * The weights of the four-term submodular score F(S) (METHOD.md §3, LIMA eq. 8 / SMDL eq. 9).
  * Each weight is named; there is no positional form.
  */
 export interface Lambdas {
@@ -27,8 +27,8 @@ export const DEFAULT_LAMBDAS: Lambdas = SCHEMA_DEFAULT;
 /** SMDL's defaults: every weight 1. */
 export const SMDL_LAMBDAS: Lambdas = Object.freeze({ cons: 1, colla: 1, conf: 1, eff: 1 });
 
-/** Confidence term: entropy-based (default, classifiers) or evidential (EDL, SMDL eq. 4). */
-export type ConfidenceKind = "entropy" | "edl";
+/** Confidence term: entropy-based (default, classifiers) or evidential (EDL, SMDL eq. 4); the choices of CONFIDENCE in src/params/lima.ts. */
+export type { ConfidenceKind } from "../params/lima";
 
 /** Validates and completes weights (missing ones from {@link DEFAULT_LAMBDAS}, ranges from the schema's LAMBDAS); every bad weight is reported at once. */
 export function resolveLambdas(partial: Partial<Lambdas> = {}): Lambdas {

@@ -2,7 +2,7 @@ import type { ModelOutput } from "../model/types";
 import type { ConfidenceKind, Lambdas } from "./options";
 import { edlConfidence, effectiveness, entropyConfidence, type ScoreTarget, targetScore } from "./terms";
 
-/** The four terms of F(S) and their weighted sum (METHOD.md §3, LIMA eq. 7). */
+/** The four terms of F(S) and their weighted sum (METHOD.md §3, LIMA eq. 8; SMDL eq. 9). */
 export interface ScoreTerms {
   readonly cons: number;
   readonly colla: number;

@@ -8,14 +8,17 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import test from "node:test";
+import { BATCH_FLAG } from "../../src/cli/batch";
 import { EXPLAIN_PARAMS } from "../../src/cli/explain";
+import { EXPLORE_PARAMS } from "../../src/cli/explore";
 import { flagOf } from "../../src/cli/flags";
 import { FELZENSZWALB_PARAMS } from "../../src/division";
 import { EVAL_PARAMS } from "../../src/eval/cli";
 import { METHODS } from "../../src/methods/registry";
 import { METRICS } from "../../src/metrics/registry";
 import { parseModelCard } from "../../src/model/card";
-import { BATCH, DEVICE, DIVISION_PARAMS, LIMA_PARAMS } from "../../src/params/lima";
+import { ATTEMPTS, LIMIT, PORT } from "../../src/params/commands";
+import { DEVICE, DIVISION_PARAMS, LIMA_PARAMS } from "../../src/params/lima";
 import type { ParamSpec } from "../../src/params/types";
 import { FAST_DEFAULTS } from "../../src/search/fast";
 import { REPO } from "../support/paths";
@@ -71,7 +74,9 @@ function scopes(): Map<string, readonly ParamSpec[]> {
   for (const m of METHODS) out.set(m.name, m.params);
   out.set("division", DIVISION_PARAMS);
   out.set("felzenszwalb", FELZENSZWALB_PARAMS);
-  out.set("model", [BATCH, DEVICE]);
+  out.set("model", [BATCH_FLAG, DEVICE]);
+  out.set("eval", [LIMIT, ATTEMPTS]);
+  out.set("explore", [PORT]);
   for (const metric of METRICS) if (metric.params.length > 0) out.set(metric.name, metric.params);
   return out;
 }
@@ -109,7 +114,7 @@ test("README: the card field table's required fields and defaults are parseModel
 test("docs/METHOD.md: every parameter appears in the defaults table with its current default and flag, and every row is a real parameter", () => {
   const rows = tableRows(readFileSync(METHOD, "utf8"), ["where", "parameter", "flag", "default", "range", "why this default"]);
   const known = scopes();
-  const cliSpecs = new Set<ParamSpec>([...EXPLAIN_PARAMS, ...EVAL_PARAMS]);
+  const cliSpecs = new Set<ParamSpec>([...EXPLAIN_PARAMS, ...EVAL_PARAMS, ...EXPLORE_PARAMS]);
   const covered = new Set<string>();
   const problems: string[] = [];
   for (const row of rows) {
@@ -167,4 +172,38 @@ test("the link checker finds broken links and ignores code", () => {
   const md = "see [a](docs/METHOD.md) and [b](missing.md#x), [web](https://x.org), [here](#top)\n`[c](in-code.md)`\n```\n[d](fenced.md)\n```\n";
   assert.deepEqual(relativeLinks(md), ["docs/METHOD.md", "missing.md#x"]);
   assert.deepEqual(cells("| a | `b\\|c` | d |"), ["a", "`b|c`", "d"]);
+});
+
+/** The number a paper's text gives the display equation that starts at `start` (the first "(n)" after it). */
+function equationNumber(text: string, start: RegExp): number {
+  const at = text.search(start);
+  if (at < 0) throw new Error(`${start} not found`);
+  const m = /\((\d+)\)/.exec(text.slice(at, at + 600));
+  if (!m) throw new Error(`no equation number after ${start}`);
+  return Number(m[1]);
+}
+
+test("citations of the score F(S) name the equations the papers number: LIMA eq. 8, SMDL eq. 9", () => {
+  const seeds = path.join(REPO, "..", "shared", "seeds");
+  const seed = (prefix: string) => readFileSync(path.join(seeds, readdirSync(seeds).find((f) => f.startsWith(prefix))!), "utf8");
+  const lima = equationNumber(seed("000_"), /\\mathcal\{F\}\(S\) = /);
+  const smdl = equationNumber(seed("001_"), /F \(S\) = /);
+  assert.deepEqual([lima, smdl], [8, 9]);
+  const files = [
+    ...readdirSync(path.join(REPO, "src"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => path.join(REPO, "src", f)),
+    ...readdirSync(path.join(REPO, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join(REPO, "docs", f)),
+  ];
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const file of files) {
+    readFileSync(file, "utf8").split("\n").forEach((line, i) => {
+      if (!/F\(S\)|score weights/.test(line)) return;
+      for (const m of line.matchAll(/\b(LIMA|SMDL) eq\. (\d+)/g)) {
+        checked++;
+        if (Number(m[2]) !== (m[1] === "LIMA" ? lima : smdl)) wrong.push(`${path.relative(REPO, file)}:${i + 1}: ${m[0]}`);
+      }
+    });
+  }
+  assert.deepEqual(wrong, []);
+  assert.ok(checked >= 4, `the F(S) citations were found (${checked})`);
 });

@@ -165,3 +165,16 @@ test("runEvaluation(metricNames) adds the chosen metrics' columns to each record
   assert.match(table, /grouped deletion↓/);
   await assert.rejects(runEvaluation({ model, images, methods: ["rise"], out: path.join(tempDir("eval-"), "x.jsonl"), metricNames: ["nope"] }), /metric "nope" is not allowed/);
 });
+
+test("runEvaluation gives each metric its own options: μFidelity and the attribution error both name theirs `samples`", async () => {
+  const out = path.join(tempDir("eval-"), "r.jsonl");
+  const model = fakeModel(squareScore, { width: W, height: H });
+  const metricOptions = { steps: 4, muSamples: 6, muGrid: 4, errorSubsets: 3 };
+  await runEvaluation({ model, images: images.slice(0, 1), methods: ["occlusion"], out, methodOptions, metrics: metricOptions, seed: 5, metricNames: ["pixel", "muFidelity", "attribution-error"] });
+  const [line] = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  // The full image, occlusion's own passes, then pixel curves 2·(steps + 1), μFidelity its 6 masks + 1, the attribution error 2 + 2·3.
+  assert.equal(model.forwardPasses, 1 + line.forwardPasses + 2 * (4 + 1) + (6 + 1) + (2 + 2 * 3));
+  assert.equal(line.settings.muSamples, 6);
+  assert.equal(line.settings.errorSubsets, 3);
+  assert.ok(Number.isFinite(line.metrics.delErr) && Number.isFinite(line.muFidelity));
+});

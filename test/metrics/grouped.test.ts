@@ -70,8 +70,9 @@ test("l1Scale is the weighted median of the ratios, never negative", () => {
   near(l1Scale([0, 0], [1, 2]), 0);
 });
 
-test("the attribution-error metric draws `subsets` region subsets (its own option), not μFidelity's `samples`", async () => {
+test("the attribution-error metric draws its own `samples` subsets: eval hands it --error-subsets, μFidelity its --mu-samples, under the same name", async () => {
   const { ATTRIBUTION_ERROR_METRIC } = await import("../../src/metrics/grouped");
+  const { MU_FIDELITY, metricOptionsFor } = await import("../../src/metrics/registry");
   let images = 0;
   const model = fakeModel((img) => {
     images++;
@@ -79,11 +80,16 @@ test("the attribution-error metric draws `subsets` region subsets (its own optio
   }, { width: 3, height: 1 });
   const bench = { model, image, target: 0, division, seed: 1 };
   const result = { method: "t", map: { width: 3, height: 1, data: Float32Array.from([3, 2, 1]) }, forwardPasses: 0, ms: 0 };
+  // One options object for the whole run, keyed by flag: each metric gets only its own, by its own names.
+  const run = (errorSubsets: number) => ({ errorSubsets, muSamples: 200, muGrid: 3 });
+  assert.deepEqual(metricOptionsFor(ATTRIBUTION_ERROR_METRIC, run(4)), { samples: 4 });
+  assert.deepEqual(metricOptionsFor(MU_FIDELITY, run(4), { correlation: "pearson" }), { correlation: "pearson", samples: 200, grid: 3 });
   images = 0;
-  await ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, { subsets: 4, samples: 200 });
+  await ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, metricOptionsFor(ATTRIBUTION_ERROR_METRIC, run(4)));
   const few = images;
   images = 0;
-  await ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, { subsets: 40, samples: 200 });
-  assert.ok(images > few, `40 subsets cost ${images} model images, 4 cost ${few}`);
-  await assert.rejects(ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, { subsets: 0 }), /subsets/);
+  await ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, metricOptionsFor(ATTRIBUTION_ERROR_METRIC, run(40)));
+  assert.equal(images - few, 2 * 36, `40 subsets cost ${images} model images, 4 cost ${few}: two images per extra subset`);
+  assert.throws(() => metricOptionsFor(ATTRIBUTION_ERROR_METRIC, run(0)), /samples 0 is not allowed: use an integer in 1\.\.4096/);
+  await assert.rejects(ATTRIBUTION_ERROR_METRIC.evaluate(bench, result, { samples: 0 }), /samples/);
 });

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { loadImage } from "../../src/image/load";
-import { parseModelCard } from "../../src/model/card";
-import { loadModel } from "../../src/model/load";
-import { availableDevices } from "../../src/model/onnx";
+import { parseModelCard, readModelCard } from "../../src/model/card";
+import { checkModelFile, fileSha256, filesHashedCount, loadModel } from "../../src/model/load";
+import { availableDevices, ModelError } from "../../src/model/onnx";
 import { argmax } from "../../src/util/math";
 import { linearModel, tempDir, writeTestModel } from "../support/onnx-graphs";
 import { MODELS, PHOTOS } from "../support/paths";
@@ -81,4 +82,46 @@ test("parseModelCard reports every problem at once", () => {
     () => parseModelCard({ name: "x", file: "x.onnx", input: "in", output: "out", size: [224], resize: "squash", channels: "RGB", mean: [1, 2] }),
     (e: Error) => /"size"/.test(e.message) && /"resize" "squash" is not one of stretch, shorter-side-256-center-crop/.test(e.message) && /"mean"/.test(e.message),
   );
+});
+
+test("a local model file whose sha256 is not its card's is refused, naming the file, both hashes and what to do; each file version is hashed once", async () => {
+  const dir = tempDir("lima-sha-");
+  const weights = [new Float32Array(48).fill(0.01), new Float32Array(48)];
+  const bytes = linearModel({ width: 4, height: 4, weights });
+  const cardFile = writeTestModel(bytes, { name: "hashed", width: 4, height: 4, classes: ["a", "b"] }, dir);
+  const onnxFile = path.join(dir, "hashed.onnx");
+  const actual = createHash("sha256").update(bytes).digest("hex");
+  const card = JSON.parse(readFileSync(cardFile, "utf8"));
+  const wrong = "ab".repeat(32);
+  writeFileSync(cardFile, JSON.stringify({ ...card, sha256: wrong }));
+  const before = filesHashedCount();
+  await assert.rejects(loadModel(cardFile), (e: unknown) => {
+    assert.ok(e instanceof ModelError);
+    assert.equal(e.message, `model file ${onnxFile} has sha256 ${actual}, but its card ${cardFile} expects ${wrong}: the file is not the one the card describes (changed, truncated or replaced). Put back the original file, or, if this file is meant, set "sha256" in the card to ${actual} (or remove the field)`);
+    return true;
+  });
+  assert.equal(filesHashedCount() - before, 1);
+  // The right hash (any case) loads; loading again does not read the file again.
+  writeFileSync(cardFile, JSON.stringify({ ...card, sha256: actual.toUpperCase() }));
+  for (let i = 0; i < 3; i++) await (await loadModel(cardFile)).dispose();
+  assert.equal(filesHashedCount() - before, 1, "cached by path, size and modification time");
+  assert.equal(fileSha256(onnxFile), actual);
+  // A replaced file (another size, a new modification time) is hashed again and refused.
+  writeFileSync(onnxFile, linearModel({ width: 4, height: 4, weights: [...weights, new Float32Array(48)] }));
+  await assert.rejects(loadModel(cardFile), /has sha256 [0-9a-f]{64}, but its card .* expects/);
+  assert.equal(filesHashedCount() - before, 2);
+  // A card passed in is checked too; a malformed hash is a card error.
+  await assert.rejects(loadModel(onnxFile, { card: parseModelCard({ ...card, sha256: wrong }) }), /but the card passed in expects abab/);
+  assert.throws(() => parseModelCard({ ...card, sha256: "abc" }), /"sha256" must be the file's SHA-256 as 64 hexadecimal digits, got "abc"/);
+});
+
+test("the shared models' cards carry their file's sha256, and it checks", () => {
+  for (const name of ["squeezenet1.1-fp32", "mobilenetv2-12-int8"]) {
+    const card = readModelCard(path.join(MODELS, `${name}.json`));
+    assert.match(card.sha256 ?? "", /^[0-9a-f]{64}$/, `${name}'s card gives a sha256`);
+    const file = path.join(MODELS, card.file);
+    assert.doesNotThrow(() => checkModelFile(file, card));
+    assert.equal(fileSha256(file), card.sha256);
+    assert.throws(() => checkModelFile(file, { ...card, sha256: "0".repeat(64) }), new RegExp(`model file ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} has sha256 ${card.sha256}`));
+  }
 });

@@ -4,7 +4,7 @@ import { UsageError } from "../../src/cli/args";
 import { EXPLAIN_PARAMS, parseExplainFlags, strategyParams } from "../../src/cli/explain";
 import { EXPLORE_PARAMS, parseExploreFlags } from "../../src/cli/explore";
 import { flagOf } from "../../src/cli/flags";
-import { divide, DIVISIONS, felzenszwalbDivision, FELZENSZWALB_PARAMS, NAMED_DIVISIONS } from "../../src/division";
+import { divide, DIVISIONS, felzenszwalbDivision, FELZENSZWALB_PARAMS, NAMED_DIVISIONS, PRIOR_REGIONS } from "../../src/division";
 import { DEVICES } from "../../src/model/devices";
 import { resolveSettings } from "../../src/widgets/explorer";
 import { EXPLORER_DIVISION_PARAMS } from "../../src/widgets/schema";
@@ -13,6 +13,7 @@ import { EVAL_PARAMS, parseEvalFlags } from "../../src/eval/cli";
 import { methodSettings } from "../../src/eval/methods";
 import { Explainer } from "../../src/explain/explainer";
 import { METHODS } from "../../src/methods/registry";
+import { ATTEMPTS, LIMIT, PORT } from "../../src/params/commands";
 import { DEVICE, DIVISION, LAMBDAS, NP, PRESETS, REGIONS, schemaForFrontEnd } from "../../src/params/lima";
 import type { NumberParam, ParamSpec } from "../../src/params/types";
 import { fakeModel, squareScore } from "../support/fake-model";
@@ -32,16 +33,17 @@ function probes(p: ParamSpec): { inside: unknown[]; outside: unknown[] } {
 
 const rejects = (f: () => unknown, what: string) => assert.throws(f, (e: unknown) => e instanceof UsageError, what);
 
-/** The named division strategy a division parameter belongs to (|V| to the default, SLICO), or undefined for other parameters. */
+/** The named division strategy a division parameter belongs to (|V| to the default, SLICO; prior's m to prior), or undefined for other parameters. */
 const ownerOf = (p: ParamSpec, choices: readonly string[] = DIVISION.choices): string | undefined => {
-  const owns = (c: string) => strategyParams(c).some((q) => flagOf(q) === flagOf(p));
+  // By flag and name: the explorer's controls are copies of the strategies' specs (with `when`).
+  const owns = (c: string) => strategyParams(c).some((q) => flagOf(q) === flagOf(p) && q.name === p.name);
   return choices.includes(DIVISION.default) && owns(DIVISION.default) ? DIVISION.default : choices.find(owns);
 };
 
-/** `--division <owner>` for a division parameter of a strategy other than the default. */
+/** `--division <owner>` (and prior's map) for a division parameter of a strategy other than the default. */
 const divisionContext = (p: ParamSpec, choices?: readonly string[]): string[] => {
   const owner = ownerOf(p, choices);
-  return owner && owner !== DIVISION.default ? ["--division", owner] : [];
+  return owner && owner !== DIVISION.default ? ["--division", owner, ...(owner === "prior" ? ["--prior-map", "p.png"] : [])] : [];
 };
 
 test("the schema is well formed: defaults inside their ranges, meanings given, one flag per parameter", () => {
@@ -101,6 +103,7 @@ test("lima-xai explain accepts exactly each parameter's range and rejects the va
       for (const v of outside) rejects(() => parseExplainFlags(args(v)), `${method.name} --${flagOf(p)} ${v}`);
     }
   }
+  assert.ok(EXPLAIN_PARAMS.includes(PRIOR_REGIONS), "prior's m is walked too");
   for (const p of EXPLAIN_PARAMS.filter((q) => !METHODS.some((m) => m.params.includes(q)))) {
     const { inside, outside } = probes(p);
     const extra = p.name === "division" ? ["--prior-map", "p.png"] : divisionContext(p);
@@ -122,13 +125,15 @@ test("lima-xai explain accepts exactly each parameter's range and rejects the va
 
 test("lima-xai eval accepts exactly each parameter's range and rejects the value just outside", () => {
   const base = ["--model", "m", "--images", "folder", "--out", "r.jsonl"];
+  assert.ok(EVAL_PARAMS.includes(LIMIT) && EVAL_PARAMS.includes(ATTEMPTS), "--limit and --attempts are walked");
   for (const p of EVAL_PARAMS) {
-    // n_p up to |V|: probe it with the largest |V|.
-    const context = p === NP ? ["--regions", String(REGIONS.max)] : p === REGIONS ? ["--np", String(NP.min)] : p.name === "target" ? ["--labels-from-filename"] : divisionContext(p);
+    // n_p up to |V|: probe it with the largest |V|; --attempts only with --queue.
+    const context = p === NP ? ["--regions", String(REGIONS.max)] : p === REGIONS ? ["--np", String(NP.min)] : p.name === "target" ? ["--labels-from-filename"] : p === ATTEMPTS ? ["--queue", "redis://127.0.0.1:6379"] : divisionContext(p);
     const { inside, outside } = probes(p);
     for (const v of inside) {
       const c = parseEvalFlags([...base, ...context, `--${flagOf(p)}`, String(v)], { listFiles: false });
       assert.ok(c, `--${flagOf(p)} ${v}`);
+      if (p === ATTEMPTS) assert.equal(c.attempts, v);
     }
     for (const v of outside) {
       if (p.name === "division" && v === "prior") continue;
@@ -136,6 +141,9 @@ test("lima-xai eval accepts exactly each parameter's range and rejects the value
     }
   }
   rejects(() => parseEvalFlags([...base, "--division", "prior"], { listFiles: false }), "eval has no per-photo prior map");
+  assert.throws(() => parseEvalFlags([...base, "--limit", "0"], { listFiles: false }), /--limit "0" is not allowed: use an integer in 1\.\.1000000/);
+  assert.throws(() => parseEvalFlags([...base, "--queue", "redis://127.0.0.1:6379", "--attempts", "101"], { listFiles: false }), /--attempts "101" is not allowed: use an integer in 1\.\.100/);
+  assert.equal(parseEvalFlags([...base, "--queue", "redis://127.0.0.1:6379"], { listFiles: false }).attempts, ATTEMPTS.default);
   const fh = parseEvalFlags([...base, "--division", "felzenszwalb", "--fh-scale", "300"], { listFiles: false });
   assert.deepEqual(fh.methodOptions.division, { method: "felzenszwalb", scale: 300, sigma: 0.8, minSize: 20 }, "eval divides every photo by felzenszwalb, recorded with its options");
   rejects(() => parseEvalFlags([...base, "--division", "felzenszwalb", "--regions", "16"], { listFiles: false }), "--regions with felzenszwalb");
@@ -179,13 +187,14 @@ test("the Explainer and divide() hold n_p, λ and |V| to the schema's ranges", (
 test("lima-xai explore accepts exactly each parameter's range and rejects the value just outside; the explorer's settings too", () => {
   const base = ["--model", "m", "--image", `${PHOTOS}/pelican.jpeg`];
   const choices = (EXPLORER_DIVISION_PARAMS[0] as { choices: readonly string[] }).choices;
+  assert.ok(EXPLORE_PARAMS.includes(PORT), "--port is walked");
   for (const p of EXPLORE_PARAMS) {
     const { inside, outside } = probes(p);
     const context = divisionContext(p, choices);
     for (const v of inside) {
-      const { request } = parseExploreFlags([...base, ...context, `--${flagOf(p)}`, String(v)]);
+      const { request, port } = parseExploreFlags([...base, ...context, `--${flagOf(p)}`, String(v)]);
       const division = request.settings?.division as Record<string, unknown> | undefined;
-      const got = p.name === "device" ? request.device : p.name === "preset" ? request.settings?.params?.lima?.preset : division?.[p.name];
+      const got = p === PORT ? port : p.name === "device" ? request.device : p.name === "preset" ? request.settings?.params?.lima?.preset : division?.[p.name];
       assert.equal(got, v, `explore --${flagOf(p)} ${v}`);
     }
     for (const v of outside) rejects(() => parseExploreFlags([...base, ...context, `--${flagOf(p)}`, String(v)]), `explore --${flagOf(p)} ${v}`);

@@ -9,6 +9,8 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { RedisOptions } from "ioredis";
+import { ATTEMPTS } from "../../params/commands";
+import { checkParam } from "../../params/types";
 import { throwIfAborted } from "../../util/abort";
 import { ResultsLock } from "../claims";
 import type { EvalMethod } from "../methods";
@@ -44,7 +46,7 @@ export interface QueuedEvaluationOptions extends Pick<EvaluationOptions, "target
   readonly model: ModelRef;
   readonly images: readonly QueueImage[];
   readonly connection: RedisOptions;
-  /** Tries of a job before it is recorded as an error line (default 3). */
+  /** Tries of a job before it is recorded as an error line (default and range: ATTEMPTS of src/params/commands.ts). */
   readonly attempts?: number;
   /** Backoff before the second try, doubled at each further one (default 2000 ms). */
   readonly backoffMs?: number;
@@ -79,8 +81,7 @@ interface Pending {
 export async function runQueuedEvaluation(o: QueuedEvaluationOptions): Promise<QueuedEvaluationResult> {
   const targetMode = checkImages(o.images.map((img) => ({ ...img, load: () => Promise.reject(new Error("not loaded")) })), o.targetMode ?? "predicted");
   const plan = evalPlan(o);
-  const attempts = o.attempts ?? 3;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts ${attempts} is not allowed: use a whole number ≥ 1`);
+  const attempts = checkParam(ATTEMPTS, o.attempts ?? ATTEMPTS.default) as number;
   const pollMs = o.pollMs ?? 1000;
   const keep = { age: o.keepSeconds ?? 7 * 24 * 3600 };
   const wanted = new Set(o.images.flatMap((img) => o.methods.map((m) => pairKey(img.name, m))));

@@ -11,6 +11,7 @@ import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { RedisOptions } from "ioredis";
 import { ImageError, loadImage } from "../../image/load";
 import { fileSha256, isModelPath, loadModel, modelFileOf } from "../../model/load";
+import type { Device } from "../../model/devices";
 import type { LoadedModel } from "../../model/onnx";
 import { type EvalPlan, evalPlan, evaluatePair, type PreparedImage, prepareImage } from "../runner";
 import { decodeJobData, type EvalJobData, type EvalJobResult, type ModelRef, QUEUE_NAME, sha256Hex } from "./job";
@@ -21,7 +22,7 @@ export interface EvalWorkerOptions {
   /** Jobs run at once by this worker (default 1). */
   readonly concurrency?: number;
   /** Where models run (default "cpu"). */
-  readonly device?: "cpu" | "cuda";
+  readonly device?: Device;
   /** Images per model call (default: the model loader's default). */
   readonly batchSize?: number;
   /**

@@ -21,6 +21,7 @@ import { onnx } from "onnx-proto";
 import { divide, regionPixels } from "../../division";
 import { compositeRegions, resolveBaseline } from "../../image/baseline";
 import type { BlackBoxModel } from "../../model/types";
+import { BASELINE, SEED } from "../../params/lima";
 import { REGIONS } from "../../params/regions";
 import { guidedSubsets, shapleyKernelSubsets } from "../../sampling";
 import type { Division, RgbImage, RunControl } from "../../types";
@@ -187,7 +188,7 @@ export interface AmortisedOptions extends RunControl {
   readonly onProgress?: (fraction: number) => void;
 }
 
-export const AMORTISED_DEFAULTS = Object.freeze({ masks: 100, topk: 10, epochs: 60, hidden: 8, learningRate: 0.01, regions: REGIONS.default, baseline: 0, seed: 0 });
+export const AMORTISED_DEFAULTS = Object.freeze({ masks: 100, topk: 10, epochs: 60, hidden: 8, learningRate: 0.01, regions: REGIONS.default, baseline: BASELINE.default, seed: SEED.default });
 
 interface TrainingImage {
   readonly ev: RegionEvidence;

@@ -8,6 +8,7 @@
 import { regionPixels } from "../../division";
 import { compositeRegions, resolveBaseline } from "../../image/baseline";
 import type { BlackBoxModel } from "../../model/types";
+import { BASELINE, SEED } from "../../params/lima";
 import { guidedSubsets, shapleyKernelSubsets } from "../../sampling";
 import type { Division, RgbImage, RunControl } from "../../types";
 import { throwIfAborted } from "../../util/abort";
@@ -31,14 +32,15 @@ export interface SalvageOptions extends RunControl {
   readonly learningRate?: number;
   /** Coalitions per Adam step (default 32). */
   readonly batch?: number;
-  /** Value of removed regions, 0..255 (default 0). */
+  /** Value of removed regions (default and range: BASELINE of src/params/lima.ts). */
   readonly baseline?: number;
+  /** Seed of the samplers and the fit (default SEED.default). */
   readonly seed?: number;
   /** Fraction of forward passes done. */
   readonly onProgress?: (fraction: number) => void;
 }
 
-export const SALVAGE_DEFAULTS = Object.freeze({ budget: 1500, guidedFraction: 0.5, rounds: 4, topk: 10, epochs: 40, learningRate: 0.05, batch: 32, baseline: 0, seed: 0 });
+export const SALVAGE_DEFAULTS = Object.freeze({ budget: 1500, guidedFraction: 0.5, rounds: 4, topk: 10, epochs: 40, learningRate: 0.05, batch: 32, baseline: BASELINE.default, seed: SEED.default });
 
 /** What {@link salvageRegions} returns besides the map. */
 export interface SalvageFit {
@@ -86,10 +88,11 @@ export async function salvageRegions(model: BlackBoxModel, image: RgbImage, divi
   const budget = check("budget", o.budget, 3, 1e6, true);
   const guidedFraction = check("guidedFraction", o.guidedFraction, 0, 1, false);
   const rounds = check("rounds", o.rounds, 1, 100, true);
-  const fit = { epochs: check("epochs", o.epochs, 1, 10000, true), learningRate: check("learningRate", o.learningRate, 1e-6, 10, false), batch: check("batch", o.batch, 1, 1e6, true), random: createRandom((o.seed ?? 0) + 1) };
+  const fit = { epochs: check("epochs", o.epochs, 1, 10000, true), learningRate: check("learningRate", o.learningRate, 1e-6, 10, false), batch: check("batch", o.batch, 1, 1e6, true), random: createRandom(o.seed + 1) };
   check("topk", o.topk, 1, 1e6, true);
-  check("baseline", o.baseline, 0, 255, false);
-  const random = createRandom(o.seed ?? 0);
+  check("baseline", o.baseline, BASELINE.min, BASELINE.max, false);
+  check("seed", o.seed, SEED.min, SEED.max, true);
+  const random = createRandom(o.seed);
   const pixels = regionPixels(division);
   const base = await resolveBaseline(image, o.baseline);
   const passesBefore = model.forwardPasses;
