@@ -6,7 +6,7 @@
  * explanation of one photo at |V| = 49 in each inference mode (alternating, `--rounds` times).
  *
  *   node dist/bench/session.js [--model squeezenet1.1-fp32] [--images 256] [--part all|options|inference|explain]
- *                              [--photo pelican.jpeg] [--regions 49] [--rounds 2]
+ *                              [--photo pelican.jpeg] [--regions |V| (default: the schema's)] [--rounds 2]
  */
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +14,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Explainer, loadImage, loadModel } from "../src";
 import type { InferenceMode, OnnxModelOptions } from "../src/model/onnx";
+import { REGIONS } from "../src/params/lima";
 import type { RgbImage } from "../src/types";
 
 const shared = process.env.LIMA_XAI_SHARED ?? path.resolve(process.cwd(), "../shared");
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       images: { type: "string", default: "256" },
       part: { type: "string", default: "all" },
       photo: { type: "string", default: "pelican.jpeg" },
-      regions: { type: "string", default: "49" },
+      regions: { type: "string", default: String(REGIONS.default) },
       rounds: { type: "string", default: "2" },
     },
   });
