@@ -18,7 +18,7 @@ async function replyAtOnce(id: string, timeoutMs = 30_000): Promise<Message> {
   for (;;) {
     const reply = k.replies.find((m) => m.parent_header.msg_id === id);
     if (reply) return reply;
-    if (Date.now() > end) throw new Error(`no reply to ${id} within ${timeoutMs} ms (kernel ${k.alive ? "alive" : "dead"}): ${k.stderr.slice(-1500)}`);
+    if (Date.now() > end) throw new Error(`no reply to ${id} within ${timeoutMs} ms (kernel ${k.state}): ${k.stderr.slice(-1500)}`);
     await new Promise((r) => setImmediate(r));
   }
 }

@@ -21,9 +21,11 @@ export class KernelClient {
   stderr = "";
   /** Called with each shell/control reply the moment it is decoded (before any other await). */
   readonly replyListeners = new Set<(msg: Message) => void>();
-  private readonly shell = new zmq.Dealer();
-  private readonly control = new zmq.Dealer();
-  private readonly sub = new zmq.Subscriber();
+  // linger 0: a message queued for a kernel that died must not keep the test process alive
+  // (zeromq's default, -1, waits for delivery forever at exit: a failing test then hangs the suite).
+  private readonly shell = new zmq.Dealer({ linger: 0 });
+  private readonly control = new zmq.Dealer({ linger: 0 });
+  private readonly sub = new zmq.Subscriber({ linger: 0 });
   private constructor(readonly key: string, private readonly child: ChildProcess, private readonly ports: Record<string, number>) {
     this.signer = new Signer(key);
   }
@@ -88,7 +90,7 @@ export class KernelClient {
   async until(done: () => boolean, timeoutMs = 20_000): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!done()) {
-      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms`);
+      if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms (kernel ${this.state})`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -117,8 +119,14 @@ export class KernelClient {
     return this.child.pid!;
   }
 
+  /** Whether the kernel process is still running (a kernel killed by a signal has no exit code). */
   get alive(): boolean {
-    return this.child.exitCode === null;
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** "alive", or how the kernel process ended, for failure messages. */
+  get state(): string {
+    return this.alive ? "alive" : `dead: exit code ${this.child.exitCode}, signal ${this.child.signalCode}`;
   }
 
   async close(): Promise<void> {
