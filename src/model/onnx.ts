@@ -11,7 +11,7 @@ import type { RgbImage, RunControl } from "../types";
 import type { ClassLabel, ModelCard } from "./card";
 import type { BlackBoxModel, ModelOutput } from "./types";
 import { softmax } from "../util/math";
-import { throwIfAborted } from "../util/abort";
+import { abortReason, throwIfAborted } from "../util/abort";
 import { checkOutputType, checkProbabilities } from "./check-output";
 import { cudaProblem } from "./cuda";
 
@@ -319,14 +319,14 @@ class WorkerRunner implements BatchRunner {
   run(data: Float32Array, n: number, signal: AbortSignal | undefined): Promise<BatchOutput> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.released) return Promise.reject(new ModelError(`model ${this.name} was disposed`));
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new DOMException("The operation was aborted", "AbortError"));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
     const id = ++this.nextId;
     return new Promise<BatchOutput>((resolve, reject) => {
       const onAbort = () => {
         // The worker skips the batch if it has not started it; its buffer still comes back.
         if (this.pending.delete(id)) this.worker.postMessage({ type: "cancel", id } satisfies ToWorker);
         this.unrefWhenIdle();
-        reject(signal!.reason ?? new DOMException("The operation was aborted", "AbortError"));
+        reject(abortReason(signal!));
       };
       const done = () => signal?.removeEventListener("abort", onAbort);
       this.pending.set(id, { resolve: (out) => (done(), resolve(out)), reject: (e) => (done(), reject(e)) });
