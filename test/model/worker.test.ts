@@ -112,9 +112,12 @@ test("worker mode: an aborted signal rejects before the first batch; an abort du
 test("worker mode: the worker dying mid-run is a ModelError for that run and every later one, not a hang", async () => {
   const model = await loadModel("squeezenet1.1-fp32", { searchPaths, inference: "worker", batchSize: 2 });
   const images = await maskedPhotos(model);
+  // Reaching into the model to kill its worker, as a native crash would, with a run sent to it.
+  // The kill begins before the run is sent: a worker torn down while onnxruntime is inside a batch
+  // can abort the whole test process (onnxruntime-node throws a Napi::Error on the dying thread).
+  const killed = (model as unknown as { runner: { worker: Worker } }).runner.worker.terminate();
   const running = model.run(images);
-  // Reaching into the model to kill its worker, as a native crash would.
-  await (model as unknown as { runner: { worker: Worker } }).runner.worker.terminate();
+  await killed;
   await assert.rejects(running, (e: unknown) => e instanceof ModelError && /inference worker of model squeezenet1\.1-fp32 exited \(code 1\) while the model was in use/.test(e.message));
   await assert.rejects(model.run(images.slice(0, 1)), /inference worker of model squeezenet1\.1-fp32 exited/);
   await model.dispose();
