@@ -218,14 +218,10 @@ export class Explainer {
         const outputs = await evaluator.outputs([...subsets, ...subsets.map((s) => complement(s, m))], signal);
         return subsets.map((s, i) => scoreSubset(score, s, outputs[i], outputs[subsets.length + i]));
       },
-      evaluateSets: async (sets) => {
-        const subsets = sets.map((t) => [...t].sort((a, b) => a - b));
-        const outputs = await evaluator.outputs([...subsets, ...subsets.map((t) => complement(t, m))], signal);
-        return subsets.map((t, i) => scoreSubset(score, t, outputs[i], outputs[subsets.length + i]));
-      },
-      evaluateEmpty: async () => {
-        const [none, all] = await evaluator.outputs([[], Array.from({ length: m }, (_, i) => i)], signal);
-        return scoreSubset(score, [], none, all);
+      estimate: async (base, candidates) => {
+        const subsets = candidates.map((a) => withRegion(base, a));
+        const outputs = await evaluator.outputs([...subsets, complement(base, m)], signal);
+        return subsets.map((s, i) => scoreSubset(score, s, outputs[i], outputs[subsets.length]));
       },
     };
   }

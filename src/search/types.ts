@@ -30,10 +30,9 @@ export interface SearchContext {
   evaluate(base: Subset, candidates: readonly number[]): Promise<ScoreTerms[]>;
   /** Regions adjacent to each region (sharing a pixel edge), when the caller knows the division. */
   readonly adjacency?: readonly (readonly number[])[];
-  /** F(T) for whole subsets T, when the caller can give it (the fast search's leave-one-out scores F(V∖{α})). */
-  evaluateSets?(subsets: readonly Subset[]): Promise<ScoreTerms[]>;
-  /** F(∅), when the caller can give it (the lazy search measures gains from it; absent: 0). */
-  evaluateEmpty?(): Promise<ScoreTerms>;
+  /** F(base ∪ {α}) from the S-image alone, s_colla held at F(base)'s value (one image per candidate
+   * instead of two), when the caller can give it: the fast search's screen. */
+  estimate?(base: Subset, candidates: readonly number[]): Promise<ScoreTerms[]>;
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly signal?: AbortSignal;
 }
@@ -45,8 +44,6 @@ export interface SearchResult {
   readonly steps: readonly SearchStep[];
   /** Length of the forward part: order[0..forwardLength) is S_fwd, the rest is S_rev reversed. */
   readonly forwardLength: number;
-  /** Lazy searches: stale gains re-measured, and how many of them had grown (a submodular F never grows one). */
-  readonly staleBounds?: { readonly refreshed: number; readonly exceeded: number };
-  /** Budgeted searches: subset evaluations F(S ∪ {α}) requested in all. */
+  /** Budgeted searches: model images requested in all (the fast search's budget count). */
   readonly evaluations?: number;
 }

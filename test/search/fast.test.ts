@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Explainer } from "../../src";
-import { fastSearch } from "../../src/search/fast";
+import { FAST_DEFAULTS, fastSearch } from "../../src/search/fast";
 import { greedySearch } from "../../src/search/greedy";
 import type { SearchContext } from "../../src/search/types";
 import type { ScoreTerms } from "../../src/score/submodular";
@@ -9,8 +9,8 @@ import { fakeModel, SQUARE_SIDE, squareScore } from "../support/fake-model";
 
 const terms = (F: number): ScoreTerms => ({ cons: F, colla: 0, conf: 0, eff: 0, F });
 
-/** A context over an analytic set function F, counting the subsets it scores (evaluateSets too when `sets`). */
-function toyContext(m: number, F: (subset: readonly number[]) => number, adjacency?: number[][], sets = false): SearchContext & { evaluated: number } {
+/** A context over an analytic set function F, counting the subsets it scores exactly (two images each). */
+function toyContext(m: number, F: (subset: readonly number[]) => number, adjacency?: number[][]): SearchContext & { evaluated: number } {
   const ctx = {
     m,
     evaluated: 0,
@@ -19,11 +19,37 @@ function toyContext(m: number, F: (subset: readonly number[]) => number, adjacen
       ctx.evaluated += candidates.length;
       return candidates.map((a) => terms(F([...base, a])));
     },
-    async evaluateEmpty() {
-      return terms(F([]));
-    },
-    ...(sets ? { evaluateSets: async (subsets: readonly (readonly number[])[]) => subsets.map((s) => terms(F(s))) } : {}),
   };
+  return ctx;
+}
+
+/**
+ * A context with LIMA's two images: F = 20·cons(S) + 5·colla(S), where `cons` stands for the
+ * S-image and `colla` for the complement image. `estimate` holds colla at the base's value, as the
+ * explainer's does; `images` counts the distinct images asked for, as the explainer's cache would run them.
+ */
+function twoImageContext(m: number, cons: (s: readonly number[]) => number, colla: (s: readonly number[]) => number, adjacency?: number[][]) {
+  const score = (s: readonly number[], c = colla(s)): ScoreTerms => ({ cons: cons(s), colla: c, conf: 0, eff: 0, F: 20 * cons(s) + 5 * c });
+  const seen = new Set<string>();
+  const image = (kind: "S" | "C", s: readonly number[]) => {
+    const key = `${kind}${[...s].sort((a, b) => a - b).join(",")}`;
+    if (!seen.has(key)) (seen.add(key), ctx.images++);
+  };
+  const ctx = {
+    m,
+    images: 0,
+    adjacency,
+    async evaluate(base: readonly number[], candidates: readonly number[]) {
+      for (const a of candidates) image("S", [...base, a]), image("C", [...base, a]);
+      return candidates.map((a) => score([...base, a]));
+    },
+    async estimate(base: readonly number[], candidates: readonly number[]) {
+      for (const a of candidates) image("S", [...base, a]);
+      image("C", base);
+      const held = colla(base);
+      return candidates.map((a) => score([...base, a], held));
+    },
+  } satisfies SearchContext & { images: number };
   return ctx;
 }
 
@@ -47,87 +73,91 @@ test("fastSearch(modular F) returns the regions by weight, ties to the lowest in
   const ctx = toyContext(w.length, F);
   const result = await fastSearch(ctx);
   assert.deepEqual(result.order, [1, 3, 7, 5, 8, 9, 4, 0, 6, 11, 2, 10]);
-  assert.equal(result.staleBounds?.exceeded, 0, "a modular F never raises a stale gain");
-  const greedy = toyContext(w.length, F);
-  await greedySearch(greedy);
-  assert.equal(greedy.evaluated, (12 * 13) / 2);
-  // Two ends: S_fwd, then S_rev reversed — its two picks (while more than 8 regions were left) are the lightest.
-  assert.equal(result.forwardLength, 10);
-  assert.deepEqual(result.steps.slice(10).map((s) => s.direction), ["reverse", "reverse"]);
-  // step 0: 12; ten forward pools of ≤ 3 and two reverse pools of 3; within the default budget 4 × 12.
-  assert.ok(ctx.evaluated <= 4 * 12 && ctx.evaluated > 12 + 12, `${ctx.evaluated} evaluations`);
-  assert.equal(result.evaluations, ctx.evaluated);
+  // Forward only: every region was placed at S's end, each step by its own exact F.
+  assert.equal(result.forwardLength, 12);
+  assert.ok(result.steps.every((s) => s.direction === "forward"));
+  result.steps.forEach((s, i) => assert.equal(s.terms.F, F(result.order.slice(0, i + 1))));
+  // Without estimates every candidate costs two images; the budget counts them all but step 0's singleton S-images.
+  assert.equal(result.evaluations, 2 * ctx.evaluated - 12);
+  assert.ok(result.evaluations! <= Math.floor(FAST_DEFAULTS.budget * 12), `${result.evaluations} images`);
 });
 
 for (const seed of [1, 2, 3]) {
-  test(`fastSearch(weighted coverage ${seed}) finds greedy's order exactly (lazy greedy is exact on a submodular F)`, async () => {
+  test(`fastSearch with a window of |V| and budget to spare is plain greedy (weighted coverage ${seed})`, async () => {
     const m = 16;
     const F = coverage(m, seed);
-    const lazy = toyContext(m, F);
-    // Enough rounds to always confirm the pick: the lazy-greedy guarantee.
-    const result = await fastSearch(lazy, { budget: m, pool: 1, rounds: m, neighbours: 0, newcomers: 0, reversePool: 0 });
-    const exact = toyContext(m, F);
-    const reference = await greedySearch(exact);
+    const result = await fastSearch(toyContext(m, F), { window: m, budget: 4 * m });
+    const reference = await greedySearch(toyContext(m, F));
     assert.deepEqual(result.order, reference.order);
-    assert.equal(result.staleBounds?.exceeded, 0);
-    assert.ok(lazy.evaluated < exact.evaluated, `${lazy.evaluated} < ${exact.evaluated}`);
   });
 }
 
-test("fastSearch uses the adjacency it is given: a neighbour that only pays together with the first pick comes second", async () => {
+test("fastSearch screens a window by S-images (one image each), then measures the pick's complement image", async () => {
+  const m = 10;
+  // The S-image decides: region weights, every region worth something (the curve is not flat).
+  const w = [0.05, 0.3, 0.1, 0.02, 0.2, 0.04, 0.06, 0.08, 0.03, 0.01];
+  const cons = (s: readonly number[]) => Math.min(1, s.reduce((a, r) => a + w[r], 0));
+  const colla = (s: readonly number[]) => s.length / m;
+  const ctx = twoImageContext(m, cons, colla);
+  const result = await fastSearch(ctx, { window: 3 });
+  assert.deepEqual(result.order.slice(0, 4), [1, 4, 2, 7]);
+  result.steps.forEach((s, i) => assert.ok(Math.abs(s.terms.F - (20 * cons(result.order.slice(0, i + 1)) + 5 * colla(result.order.slice(0, i + 1)))) < 1e-12, "every step's F is exact"));
+  // Step 0's singleton S-images (the effectiveness term runs them) and the full image (the explainer's
+  // first) are not counted; every other image is.
+  assert.equal(result.evaluations, ctx.images - m - 1);
+  // About one S-image per window place and one complement image per step: far fewer than greedy's 2·Σ(m − i).
+  assert.ok(ctx.images - m < m * (m + 1) / 2, `${ctx.images - m} images`);
+});
+
+test("fastSearch scores a flat curve exactly: the complement images pick the region whose removal matters", async () => {
+  const m = 12;
+  // The S-image reads 0 until regions 7 and 9 are both in S (an object seen only whole); the
+  // complement image loses the class most without 9, then without 7 (leave-one-out weights).
+  const loss = [0.01, 0.02, 0.01, 0.03, 0.01, 0.02, 0.01, 0.3, 0.02, 0.5, 0.01, 0.02];
+  const cons = (s: readonly number[]) => (s.includes(7) && s.includes(9) ? 0.9 : 0);
+  const colla = (s: readonly number[]) => Math.min(1, s.reduce((a, r) => a + loss[r], 0));
+  const flat = await fastSearch(twoImageContext(m, cons, colla));
+  assert.deepEqual(flat.order.slice(0, 2), [9, 7]);
+  // With flat = 0 the S-images decide alone: they are all 0, ties go to the lowest index, and the object comes late.
+  const blind = await fastSearch(twoImageContext(m, cons, colla), { flat: 0 });
+  assert.equal(blind.order[0], 0);
+  assert.ok(blind.order.indexOf(7) > 1 || blind.order.indexOf(9) > 1, `${blind.order}`);
+});
+
+test("fastSearch screens S's neighbours first: a neighbour that only pays together with the first pick comes second", async () => {
   const m = 12;
   // Region 0 is best alone; its neighbour 1 is worth nothing alone but 30 next to 0 (supermodular pair).
   const F = (s: readonly number[]) => s.reduce((a, r) => a + (r === 0 ? 5 : r === 1 ? 0 : 1 + r / 100), 0) + (s.includes(0) && s.includes(1) ? 30 : 0);
   const adjacency = Array.from({ length: m }, (_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < m));
-  const withNeighbours = await fastSearch(toyContext(m, F, adjacency), { pool: 2, newcomers: 1, neighbours: 1, reversePool: 0 });
-  const without = await fastSearch(toyContext(m, F, adjacency), { pool: 2, newcomers: 1, neighbours: 0, reversePool: 0 });
-  assert.deepEqual(withNeighbours.order.slice(0, 2), [0, 1]);
-  assert.equal(without.order[0], 0);
-  assert.notEqual(without.order[1], 1);
-  assert.ok(withNeighbours.staleBounds!.exceeded >= 1, "the pair's gain grew: F is not submodular here, and the count shows it");
+  const near = await fastSearch(toyContext(m, F, adjacency), { window: 2 });
+  const blind = await fastSearch(toyContext(m, F), { window: 2 });
+  assert.deepEqual(near.order.slice(0, 2), [0, 1]);
+  assert.equal(blind.order[0], 0);
+  assert.notEqual(blind.order[1], 1);
 });
 
-test("fastSearch is deterministic, never requests more evaluations than its budget, and bad options are RangeErrors naming the value", async () => {
+test("fastSearch is deterministic, never requests more images than its budget, and bad options are RangeErrors naming the value", async () => {
   const m = 14;
   const F = coverage(m, 5);
-  const a = await fastSearch(toyContext(m, F), { pool: 5 });
-  const b = await fastSearch(toyContext(m, F), { pool: 5 });
+  const a = await fastSearch(toyContext(m, F), { window: 5 });
+  const b = await fastSearch(toyContext(m, F), { window: 5 });
   assert.deepEqual(a.order, b.order);
   assert.deepEqual(a.steps.map((s) => s.terms.F), b.steps.map((s) => s.terms.F));
   assert.deepEqual([...a.order].sort((x, y) => x - y), Array.from({ length: m }, (_, i) => i));
-  for (const budget of [2, 2.5, 3.6, 6]) {
-    for (const rounds of [0, 3]) {
-      const ctx = toyContext(m, F, undefined, true);
-      const r = await fastSearch(ctx, { budget, pool: 6, rounds, reversePool: rounds });
-      assert.ok(ctx.evaluated <= Math.max(2 * m - 1, Math.floor(budget * m)), `budget ${budget}, rounds ${rounds}: ${ctx.evaluated} evaluations`);
-      assert.equal(r.order.length, m);
+  const cons = (s: readonly number[]) => F(s) / F(Array.from({ length: m }, (_, i) => i));
+  for (const budget of [3, 3.5, 5, 8]) {
+    for (const window of [1, 4, 14]) {
+      const ctx = twoImageContext(m, cons, (s) => s.length / m);
+      const r = await fastSearch(ctx, { budget, window });
+      assert.ok(r.evaluations! <= Math.floor(budget * m), `budget ${budget}, window ${window}: ${r.evaluations} images`);
+      assert.deepEqual([...r.order].sort((x, y) => x - y), Array.from({ length: m }, (_, i) => i));
     }
   }
-  // The smallest budget, 2 × |V|: step 0 takes |V|, each later step one, and one is left over.
-  const tight = toyContext(m, F);
-  await fastSearch(tight, { budget: 2 });
-  assert.equal(tight.evaluated, 2 * m);
-  await assert.rejects(fastSearch(toyContext(m, F), { pool: 0 }), /pool 0 is not allowed: use an integer ≥ 1/);
-  await assert.rejects(fastSearch(toyContext(m, F), { budget: 1.5 }), /budget 1.5 is not allowed: use a number ≥ 2/);
-  await assert.rejects(fastSearch(toyContext(m, F), { proxy: "random" as never }), /proxy "random" is not allowed: use one of both, singleton, deletion/);
-  await assert.rejects(fastSearch(toyContext(m, F), { tail: "x" as never }), /tail "x" is not allowed/);
-  await assert.rejects(fastSearch(toyContext(m, F), { adjacentScope: "near" as never }), /adjacentScope "near" is not allowed: use one of last, all/);
-  await assert.rejects(fastSearch(toyContext(m, F), { reversePool: -1 }), /reversePool -1 is not allowed: use an integer ≥ 0/);
-});
-
-test("fastSearch's leave-one-out proxy finds the parts of an object that pay only next to its first part (their singleton gains are zero)", async () => {
-  const m = 20;
-  // Region 13 is the best singleton; 15 and 17 are worth nothing alone and 5 each next to 13;
-  // every other region a little, more for lower indices. Greedy's order starts 13, 15, 17.
-  const F = (s: readonly number[]) => (s.includes(13) ? 1 + 5 * s.filter((r) => r === 15 || r === 17).length : 0)
-    + s.filter((r) => r !== 13 && r !== 15 && r !== 17).reduce((a, r) => a + 0.01 * (m - r), 0);
-  const options = { pool: 2, newcomers: 2, neighbours: 0, budget: 3, reversePool: 0 } as const;
-  const both = await fastSearch(toyContext(m, F, undefined, true), options);
-  const singleton = await fastSearch(toyContext(m, F, undefined, true), { ...options, proxy: "singleton" });
-  const reference = await greedySearch(toyContext(m, F));
-  assert.deepEqual(reference.order.slice(0, 3), [13, 15, 17]);
-  assert.deepEqual(both.order.slice(0, 3), [13, 15, 17]);
-  assert.ok(singleton.order.indexOf(15) > 2 && singleton.order.indexOf(17) > 2, `singleton proxy: ${singleton.order}`);
+  await assert.rejects(fastSearch(toyContext(m, F), { window: 0 }), /window 0 is not allowed: use an integer ≥ 1/);
+  await assert.rejects(fastSearch(toyContext(m, F), { budget: 2 }), /budget 2 is not allowed: use a number ≥ 3/);
+  await assert.rejects(fastSearch(toyContext(m, F), { newcomers: -1 }), /newcomers -1 is not allowed: use an integer ≥ 0/);
+  await assert.rejects(fastSearch(toyContext(m, F), { flatPool: 0 }), /flatPool 0 is not allowed: use an integer ≥ 1/);
+  await assert.rejects(fastSearch(toyContext(m, F), { flat: 2 }), /flat 2 is not allowed: use a number in \[0, 1\]/);
 });
 
 test("Explainer({ search: \"fast\" }) puts the square's regions first and counts fewer passes than greedy", async () => {
