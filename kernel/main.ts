@@ -47,6 +47,10 @@ async function main(): Promise<void> {
   aliasPackage(PACKAGE_NAME, PACKAGE_ROOT);
   const server = new KernelServer(conn);
   const kernel = new Kernel(server, process.cwd());
+  // Known limit (Node's, not ours): while tslab runs a cell with vm's breakOnSigint, vm takes this
+  // listener off and puts it back afterwards; a SIGINT landing in between (microseconds to
+  // milliseconds at each cell's start and end) has its default action and ends the kernel. One
+  // interrupt per click is safe; a stream of SIGINTs is not (test/kernel/abort.test.ts).
   process.on("SIGINT", () => kernel.interrupt());
   process.on("SIGTERM", () => kernel.shutdown());
   exitWithParent((why) => {

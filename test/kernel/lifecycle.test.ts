@@ -3,10 +3,11 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { createServer, type Server } from "node:net";
 import { test } from "node:test";
 import { tempDir } from "../support/onnx-graphs";
 import { REPO } from "../support/paths";
-import { freePort } from "../../kernel/explore-server";
+import { freePorts } from "../../kernel/explore-server";
 
 
 /** Whether `pid` is a live process (zombies count as gone). */
@@ -34,7 +35,8 @@ async function gone(pid: number, timeoutMs: number): Promise<boolean> {
 
 test("kill -9 of the kernel's parent makes the kernel exit", async () => {
   const ports: Record<string, number> = {};
-  for (const name of ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]) ports[name] = await freePort();
+  const names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"];
+  (await freePorts(names.length)).forEach((port, i) => (ports[names[i]] = port));
   const file = path.join(tempDir("kernel-parent-"), "connection.json");
   writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: randomUUID(), signature_scheme: "hmac-sha256", ...ports }));
   // A parent that starts the kernel, prints its pid and waits forever (as jupyter-server would).
@@ -53,5 +55,17 @@ test("kill -9 of the kernel's parent makes the kernel exit", async () => {
     assert.ok(await gone(kernelPid, 15_000), `kernel ${kernelPid} still runs 15 s after its parent was killed`);
   } finally {
     if (running(kernelPid)) process.kill(kernelPid, "SIGKILL");
+  }
+});
+
+test("freePorts hands out distinct ports, all bindable at once (a kernel's five sockets)", async () => {
+  for (let round = 0; round < 20; round++) {
+    const ports = await freePorts(5);
+    assert.equal(new Set(ports).size, 5, `round ${round}: ${ports}`);
+    const servers = await Promise.all(ports.map((port) => new Promise<Server>((resolve, reject) => {
+      const server = createServer().once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve(server));
+    })));
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   }
 });

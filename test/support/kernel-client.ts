@@ -10,7 +10,7 @@ import * as zmq from "zeromq";
 import { decode, encode, type Json, type Message, newHeader, Signer } from "../../kernel/wire";
 import { tempDir } from "./onnx-graphs";
 import { REPO } from "./paths";
-import { freePort } from "../../kernel/explore-server";
+import { freePorts } from "../../kernel/explore-server";
 
 
 export class KernelClient {
@@ -33,14 +33,22 @@ export class KernelClient {
   /** Starts `node dist/kernel/main.js` with a fresh connection file and waits until it answers. */
   static async start(cwd = REPO, options: { nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<KernelClient> {
     const ports: Record<string, number> = {};
-    for (const name of ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]) ports[name] = await freePort();
+    const names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"];
+    (await freePorts(names.length)).forEach((port, i) => (ports[names[i]] = port));
     const key = randomUUID();
     const file = path.join(tempDir("kernel-"), "connection.json");
     writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256", ...ports }));
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(REPO, "dist/kernel/main.js"), file], { cwd, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     const client = new KernelClient(key, child, ports);
     child.stderr!.on("data", (d: Buffer) => (client.stderr += d.toString()));
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (error) {
+      // Leave nothing behind that would keep the test process alive: the kernel and the sockets.
+      client.child.kill("SIGKILL");
+      for (const s of [client.shell, client.control, client.sub]) s.close();
+      throw error;
+    }
     return client;
   }
 
