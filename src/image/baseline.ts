@@ -105,3 +105,32 @@ export function compositeRegionsInto(
   }
   return out;
 }
+
+/**
+ * {@link compositeRegionsInto} for normalised planar tensors (the model's input layout, see
+ * `TensorInput`): `out` becomes the baseline's tensor with the image's values at the pixels of each
+ * region in T, in each of the 3 planes. Returns `out`.
+ */
+export function compositePlanarInto(
+  out: Float32Array,
+  image: Float32Array,
+  baseline: Float32Array,
+  regionPixels: readonly Int32Array[],
+  regions: readonly number[],
+): Float32Array {
+  if (out.length !== baseline.length || image.length !== baseline.length || baseline.length % 3 !== 0) {
+    throw new RangeError(`planar composite of ${out.length} values from an image of ${image.length} and a baseline of ${baseline.length}: all three must be equal and a multiple of 3`);
+  }
+  const plane = baseline.length / 3;
+  out.set(baseline);
+  for (const r of regions) {
+    const pixels = regionPixels[r];
+    for (let k = 0; k < pixels.length; k++) {
+      const p = pixels[k];
+      out[p] = image[p];
+      out[p + plane] = image[p + plane];
+      out[p + 2 * plane] = image[p + 2 * plane];
+    }
+  }
+  return out;
+}

@@ -9,7 +9,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import type { RgbImage, RunControl } from "../types";
 import type { ClassLabel, ModelCard } from "./card";
-import type { BlackBoxModel, ModelOutput } from "./types";
+import type { BlackBoxModel, ModelOutput, TensorInput } from "./types";
 import { softmax } from "../util/math";
 import { abortReason, throwIfAborted } from "../util/abort";
 import { checkOutputType, checkProbabilities } from "./check-output";
@@ -419,14 +419,30 @@ class OnnxModel implements BlackBoxModel {
    * at once (the worker finishes the batch it is inside and skips the queued one).
    */
   async run(images: readonly RgbImage[], control: RunControl = {}): Promise<ModelOutput[]> {
+    return this.runAll(images, (batch, buffer) => toTensorData(batch, this.card, buffer), control);
+  }
+
+  readonly tensorInput: TensorInput = {
+    normalise: (image) => toTensorData([image], this.card),
+    runTensors: (tensors, control = {}) => {
+      const size = 3 * this.card.size[0] * this.card.size[1];
+      return this.runAll(tensors, (batch, buffer) => batch.forEach((t, i) => {
+        if (t.length !== size) throw new ModelError(`input tensor ${i} has ${t.length} values; model ${this.name} needs ${size} (3×${this.card.size[0]}×${this.card.size[1]})`);
+        buffer.set(t, i * size);
+      }), control);
+    },
+  };
+
+  /** Runs `items` in batches, `fill` writing each batch into the input buffer; outputs in input order. */
+  private async runAll<T>(items: readonly T[], fill: (batch: readonly T[], buffer: Float32Array) => void, control: RunControl): Promise<ModelOutput[]> {
     if (this.disposed) throw new ModelError(`model ${this.name} was disposed`);
     const outputs: ModelOutput[] = [];
     const inFlight: Promise<ModelOutput[]>[] = [];
     try {
-      for (let start = 0; start < images.length; start += this.batchSize) {
+      for (let start = 0; start < items.length; start += this.batchSize) {
         if (inFlight.length >= this.runner.depth) outputs.push(...(await inFlight.shift()!));
         throwIfAborted(control.signal);
-        inFlight.push(this.runBatch(images.slice(start, start + this.batchSize), start, control.signal));
+        inFlight.push(this.runBatch(items.slice(start, start + this.batchSize), fill, start, control.signal));
       }
       while (inFlight.length > 0) outputs.push(...(await inFlight.shift()!));
     } finally {
@@ -436,11 +452,11 @@ class OnnxModel implements BlackBoxModel {
     return outputs;
   }
 
-  private async runBatch(batch: readonly RgbImage[], offset: number, signal: AbortSignal | undefined): Promise<ModelOutput[]> {
+  private async runBatch<T>(batch: readonly T[], fill: (batch: readonly T[], buffer: Float32Array) => void, offset: number, signal: AbortSignal | undefined): Promise<ModelOutput[]> {
     const [height, width] = this.card.size;
     const buffer = this.sink.free.pop() ?? new Float32Array(this.batchSize * 3 * height * width);
     try {
-      toTensorData(batch, this.card, buffer);
+      fill(batch, buffer);
     } catch (error) {
       this.sink.recycle(buffer);
       throw error;

@@ -32,5 +32,21 @@ export interface BlackBoxModel {
   readonly inferenceMs: number;
   /** Runs the model on any number of images, batching internally; outputs in input order. */
   run(images: readonly RgbImage[], control?: RunControl): Promise<ModelOutput[]>;
+  /** The model's own input tensor, when it offers it: callers that build many masked copies of one
+   * image (the subset evaluator) then write each copy straight into the normalised tensor layout. */
+  readonly tensorInput?: TensorInput;
   dispose(): Promise<void>;
+}
+
+/**
+ * Images as the model's normalised planar input: 3 planes of height × width floats each, channels in
+ * the model's order, the card's scale, mean and std applied. A masked copy of an image is then the
+ * baseline's tensor with the image's values at the region's pixels in each plane — the same numbers
+ * the model would compute from the masked RGB image, without normalising every copy again.
+ */
+export interface TensorInput {
+  /** The normalised planar tensor of one RGB image at the model's input size (3·H·W floats). */
+  normalise(image: RgbImage): Float32Array;
+  /** Runs tensors made by `normalise` (or masked copies of them) like `run` runs images. */
+  runTensors(tensors: readonly Float32Array[], control?: RunControl): Promise<ModelOutput[]>;
 }

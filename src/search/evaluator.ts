@@ -1,4 +1,4 @@
-import { compositeRegionsInto } from "../image/baseline";
+import { compositePlanarInto, compositeRegionsInto } from "../image/baseline";
 import type { BlackBoxModel, ModelOutput } from "../model/types";
 import type { RgbImage } from "../types";
 import { throwIfAborted } from "../util/abort";
@@ -17,12 +17,17 @@ export interface EvaluationStats {
  * Runs the model on subset images I⊙1[T] (METHOD.md §1, §3), memoised in a shared cache.
  * The S-image of S is the subset image of S and the complement image is the subset image of
  * V \ S, so both share one cache. Missing images are built and run in model batches, the next
- * batch being composed while the previous one is inside the runtime.
+ * batch being composed while the previous one is inside the runtime. When the model offers its
+ * input tensor (`tensorInput`), the image and the baseline are normalised once and each subset
+ * image is composed straight into that layout (no per-image normalisation).
  */
 export class SubsetEvaluator {
   readonly stats: EvaluationStats = { forwardPasses: 0, cacheHits: 0 };
   /** Two banks of one model batch of image buffers: one inside the model, one being composed. */
   private readonly banks: RgbImage[][] = [[], []];
+  /** The same for planar tensors, and the image's and baseline's tensors (with `tensorInput`). */
+  private readonly tensorBanks: Float32Array[][] = [[], []];
+  private planar?: { readonly image: Float32Array; readonly baseline: Float32Array };
 
   constructor(
     private readonly model: BlackBoxModel,
@@ -75,22 +80,41 @@ export class SubsetEvaluator {
     found: Map<string, ModelOutput>,
     signal: AbortSignal | undefined,
   ): Promise<void> {
+    const tensors = this.model.tensorInput;
+    if (tensors) {
+      this.planar ??= { image: tensors.normalise(this.image), baseline: tensors.normalise(this.baseline) };
+      const { image, baseline } = this.planar;
+      const compose = (out: Float32Array | undefined, subset: Subset) => compositePlanarInto(out ?? new Float32Array(baseline.length), image, baseline, this.regionPixels, subset);
+      return this.runBatches(missing, found, signal, this.tensorBanks, compose, (batch) => tensors.runTensors(batch, { signal }));
+    }
+    const { width, height } = this.image;
+    const compose = (out: RgbImage | undefined, subset: Subset) =>
+      compositeRegionsInto(out ?? { width, height, data: new Float32Array(width * height * 3) }, this.image, this.baseline, this.regionPixels, subset);
+    return this.runBatches(missing, found, signal, this.banks, compose, (batch) => this.model.run(batch, { signal }));
+  }
+
+  /** Composes the missing images batch by batch into two alternating banks and runs them. */
+  private async runBatches<T>(
+    missing: readonly { key: string; subset: Subset }[],
+    found: Map<string, ModelOutput>,
+    signal: AbortSignal | undefined,
+    banks: T[][],
+    compose: (out: T | undefined, subset: Subset) => T,
+    run: (batch: T[]) => Promise<ModelOutput[]>,
+  ): Promise<void> {
     const size = this.model.batchSize;
     let bank = 0;
     const build = (start: number) => {
-      const images = this.banks[bank];
+      const items = banks[bank];
       bank = 1 - bank;
       const count = Math.min(size, missing.length - start);
-      const { width, height } = this.image;
-      while (images.length < count) images.push({ width, height, data: new Float32Array(width * height * 3) });
-      const batch = images.slice(0, count);
-      for (let i = 0; i < count; i++) compositeRegionsInto(batch[i], this.image, this.baseline, this.regionPixels, missing[start + i].subset);
-      return batch;
+      for (let i = 0; i < count; i++) items[i] = compose(items[i], missing[start + i].subset);
+      return items.slice(0, count);
     };
     let batch = missing.length > 0 ? build(0) : [];
     for (let start = 0; start < missing.length; start += size) {
       throwIfAborted(signal);
-      const running = this.model.run(batch, { signal });
+      const running = run(batch);
       const next = start + size < missing.length ? build(start + size) : [];
       const outputs = await running;
       outputs.forEach((out, i) => {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compositeRegions, loadModel } from "../../src";
-import { compositeRegionsInto } from "../../src/image/baseline";
+import { compositeRegions, Explainer, loadModel } from "../../src";
+import { compositePlanarInto, compositeRegionsInto } from "../../src/image/baseline";
+import type { BlackBoxModel } from "../../src/model/types";
 import { SESSION_DEFAULTS, sessionOptionsFor, toTensorData } from "../../src/model/onnx";
 import type { ModelCard } from "../../src/model/card";
 import { interactionModel, rectMask, writeTestModel } from "../support/onnx-graphs";
@@ -65,4 +66,57 @@ test("model.run gives the same outputs for batch sizes 1, 3 and 4 with its reuse
   assert.deepEqual(results[1], results[0]);
   assert.deepEqual(results[2], results[0]);
   assert.ok(new Set(results[0].map((v) => v.toFixed(6))).size > 1, "the images give different outputs");
+});
+
+test("compositePlanarInto on normalised tensors equals normalising the composite RGB image, RGB and BGR", () => {
+  const W = 3, H = 2;
+  const image = { width: W, height: H, data: Float32Array.from({ length: 18 }, (_, i) => 7 + i * 11) };
+  const baseline = { width: W, height: H, data: new Float32Array(18).fill(128) };
+  const pixels = [Int32Array.from([0, 4]), Int32Array.from([1, 2]), Int32Array.from([3, 5])];
+  for (const channels of ["RGB", "BGR"] as const) {
+    const card = { name: "t", size: [H, W], channels, scale: 1 / 255, mean: [0.4, 0.5, 0.6], std: [0.2, 0.25, 0.5] } as unknown as ModelCard;
+    const out = new Float32Array(18).fill(-1);
+    for (const regions of [[], [0], [0, 2], [0, 1, 2]]) {
+      compositePlanarInto(out, toTensorData([image], card), toTensorData([baseline], card), pixels, regions);
+      assert.deepEqual(out, toTensorData([compositeRegions(image, baseline, pixels, regions)], card), `${channels} ${regions}`);
+    }
+  }
+  assert.throws(() => compositePlanarInto(new Float32Array(17), new Float32Array(18), new Float32Array(18), pixels, [0]), /planar composite of 17 values/);
+});
+
+test("model.tensorInput: runTensors(normalise(images)) gives model.run(images)'s outputs, and an Explainer over it gives the same explanation as one over run", async () => {
+  const W = 8, H = 8;
+  const card = writeTestModel(interactionModel({ width: W, height: H, masks: [rectMask(W, H, 0, 0, 4, 4), rectMask(W, H, 4, 4, 8, 8)], combine: "or", gain: 2 }), {
+    name: "planar", width: W, height: H, classes: ["a", "b"],
+  });
+  const model = await loadModel(card, { batchSize: 3 });
+  try {
+    const images = Array.from({ length: 5 }, (_, k) => ({ width: W, height: H, data: Float32Array.from({ length: W * H * 3 }, (_, i) => ((i * (k + 2)) % 9) * 30) }));
+    const viaRun = await model.run(images);
+    const viaTensors = await model.tensorInput!.runTensors(images.map((im) => model.tensorInput!.normalise(im)));
+    assert.deepEqual(viaTensors.map((o) => [...o.probs]), viaRun.map((o) => [...o.probs]));
+    await assert.rejects(model.tensorInput!.runTensors([new Float32Array(10)]), /input tensor 0 has 10 values; model planar needs 192 \(3×8×8\)/);
+    // The same explanation whether the evaluator composes RGB images or planar tensors.
+    const plain: BlackBoxModel = {
+      name: model.name, inputSize: model.inputSize, numClasses: model.numClasses, labels: model.labels, batchSize: model.batchSize,
+      get forwardPasses() { return model.forwardPasses; },
+      get inferenceMs() { return model.inferenceMs; },
+      run: (im, control) => model.run(im, control),
+      dispose: async () => undefined,
+    };
+    assert.equal(plain.tensorInput, undefined);
+    const options = { division: { method: "grid", regions: 4 }, np: 2 } as const;
+    const tensors = model.tensorInput!;
+    const original = tensors.runTensors;
+    let planarBatches = 0;
+    tensors.runTensors = (t, control) => (planarBatches++, original(t, control));
+    const a = await new Explainer(model, options).explain(images[1]);
+    assert.ok(planarBatches > 0, "the explainer's subset images went through runTensors");
+    const b = await new Explainer(plain, options).explain(images[1]);
+    assert.deepEqual(a.order, b.order);
+    assert.deepEqual(a.insertion.y, b.insertion.y);
+    assert.deepEqual(a.deletion.y, b.deletion.y);
+  } finally {
+    await model.dispose();
+  }
 });
