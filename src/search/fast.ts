@@ -87,8 +87,6 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
   const limit = Math.floor(o.budget * m);
   /** The last score measured after step 0 for each region (F or its S-image estimate), −∞ before any. */
   const last = new Float64Array(m).fill(-Infinity);
-  /** Step at which each region was last measured after step 0 (0: never). */
-  const measuredAt = new Int32Array(m);
   const placed = new Uint8Array(m);
   const chosen: number[] = [];
   const steps: SearchStep[] = [];
@@ -128,28 +126,28 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
   let flatSurvivors: number[] = [];
 
   /** A flat step: a small pool scored exactly (both images), since the S-images say nothing. */
-  const flatStep = async (step: number, base: readonly number[], left: readonly number[], front: readonly number[], size: number, byLast: (a: number, b: number) => number) => {
+  const flatStep = async (base: readonly number[], left: readonly number[], front: readonly number[], size: number, byLast: (a: number, b: number) => number) => {
     const pool: number[] = [];
     const add = (r: number | undefined) => r !== undefined && !pool.includes(r) && pool.length < size && pool.push(r);
     add(front[0]);
     const byRank = [...left].sort((a, b) => rank[a] - rank[b]);
-    add(byRank.find((r) => measuredAt[r] === 0));
+    add(byRank.find((r) => last[r] === -Infinity));
     for (const r of flatSurvivors) if (!placed[r]) add(r);
     for (const r of byRank) add(r);
     const regions = ascending(pool);
     const scored = await exact(base, regions);
-    scored.forEach((t, i) => ((last[regions[i]] = t.F), (measuredAt[regions[i]] = step)));
+    scored.forEach((t, i) => (last[regions[i]] = t.F));
     const best = argmaxF(scored);
     flatSurvivors = regions.filter((r) => r !== regions[best]).sort(byLast);
     return { region: regions[best], terms: scored[best] };
   };
 
   /** A rising step: the window screened by S-images, the best measured exactly (its complement image). */
-  const screenStep = async (step: number, base: readonly number[], windowed: readonly number[], room: number) => {
+  const screenStep = async (base: readonly number[], windowed: readonly number[], room: number) => {
     if (windowed.length === 1) return { region: windowed[0], terms: (await exact(base, windowed))[0] };
     const regions = ascending(windowed);
     const scored = await screen(base, regions);
-    scored.forEach((t, i) => ((last[regions[i]] = t.F), (measuredAt[regions[i]] = step)));
+    scored.forEach((t, i) => (last[regions[i]] = t.F));
     if (!ctx.estimate) {
       const best = argmaxF(scored);
       return { region: regions[best], terms: scored[best] };
@@ -186,11 +184,11 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
     const size = Math.max(1, Math.min(left.length, isFlat ? o.flatPool : o.window, affordable));
     let picked: { region: number; terms: ScoreTerms };
     if (size > 1 && isFlat) {
-      picked = await flatStep(step, base, left, front, size, byLast);
+      picked = await flatStep(base, left, front, size, byLast);
     } else {
       const windowed = [...front.slice(0, Math.max(0, size - o.newcomers)), ...others.slice(0, Math.min(o.newcomers, size))].slice(0, size);
       for (const r of [...front, ...others]) if (windowed.length < size && !windowed.includes(r)) windowed.push(r);
-      picked = await screenStep(step, base, windowed, room);
+      picked = await screenStep(base, windowed, room);
     }
     current = picked.terms;
     place(picked.region, picked.terms);

@@ -6,6 +6,7 @@ import path from "node:path";
 import { createServer, type Server } from "node:net";
 import { test } from "node:test";
 import { tempDir } from "../support/onnx-graphs";
+import { connectionPorts } from "../support/kernel-client";
 import { REPO } from "../support/paths";
 import { freePorts } from "../../kernel/explore-server";
 
@@ -34,9 +35,7 @@ async function gone(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 test("kill -9 of the kernel's parent makes the kernel exit", async () => {
-  const ports: Record<string, number> = {};
-  const names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"];
-  (await freePorts(names.length)).forEach((port, i) => (ports[names[i]] = port));
+  const ports = await connectionPorts();
   const file = path.join(tempDir("kernel-parent-"), "connection.json");
   writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key: randomUUID(), signature_scheme: "hmac-sha256", ...ports }));
   // A parent that starts the kernel, prints its pid and waits forever (as jupyter-server would).

@@ -13,6 +13,13 @@ import { REPO } from "./paths";
 import { freePorts } from "../../kernel/explore-server";
 
 
+/** The five ports of a kernel connection file, distinct and free (see freePorts). */
+export async function connectionPorts(): Promise<Record<string, number>> {
+  const names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"];
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, ports[i]]));
+}
+
 export class KernelClient {
   readonly session = randomUUID();
   readonly signer: Signer;
@@ -32,9 +39,7 @@ export class KernelClient {
 
   /** Starts `node dist/kernel/main.js` with a fresh connection file and waits until it answers. */
   static async start(cwd = REPO, options: { nodeArgs?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<KernelClient> {
-    const ports: Record<string, number> = {};
-    const names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"];
-    (await freePorts(names.length)).forEach((port, i) => (ports[names[i]] = port));
+    const ports = await connectionPorts();
     const key = randomUUID();
     const file = path.join(tempDir("kernel-"), "connection.json");
     writeFileSync(file, JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256", ...ports }));
@@ -46,7 +51,7 @@ export class KernelClient {
     } catch (error) {
       // Leave nothing behind that would keep the test process alive: the kernel and the sockets.
       client.child.kill("SIGKILL");
-      for (const s of [client.shell, client.control, client.sub]) s.close();
+      client.closeSockets();
       throw error;
     }
     return client;
@@ -147,6 +152,10 @@ export class KernelClient {
         this.child.once("exit", () => { clearTimeout(t); resolve(); });
       });
     }
+    this.closeSockets();
+  }
+
+  private closeSockets(): void {
     for (const s of [this.shell, this.control, this.sub]) s.close();
   }
 
