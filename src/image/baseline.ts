@@ -109,7 +109,10 @@ export function compositeRegionsInto(
 /**
  * {@link compositeRegionsInto} for normalised planar tensors (the model's input layout, see
  * `TensorInput`): `out` becomes the baseline's tensor with the image's values at the pixels of each
- * region in T, in each of the 3 planes. Returns `out`.
+ * region in T, in each of the 3 planes. Returns `out`. When the regions cover every pixel and T
+ * holds more than half of them (complement images, late S-images), it starts from the image and
+ * writes the baseline at the regions outside T instead: the same tensor with at most half the
+ * pixel writes.
  */
 export function compositePlanarInto(
   out: Float32Array,
@@ -122,15 +125,32 @@ export function compositePlanarInto(
     throw new RangeError(`planar composite of ${out.length} values from an image of ${image.length} and a baseline of ${baseline.length}: all three must be equal and a multiple of 3`);
   }
   const plane = baseline.length / 3;
-  out.set(baseline);
+  let covered = 0, inside = 0;
+  for (const pixels of regionPixels) covered += pixels.length;
+  for (const r of regions) inside += regionPixels[r].length;
+  if (covered !== plane || 2 * inside <= plane) {
+    out.set(baseline);
+    copyPlanarPixels(out, image, plane, regionPixels, regions);
+    return out;
+  }
+  const member = new Uint8Array(regionPixels.length);
+  for (const r of regions) member[r] = 1;
+  const outside: number[] = [];
+  for (let r = 0; r < regionPixels.length; r++) if (!member[r]) outside.push(r);
+  out.set(image);
+  copyPlanarPixels(out, baseline, plane, regionPixels, outside);
+  return out;
+}
+
+/** Copies `from`'s values at the pixels of `regions` into `out`, in each of the 3 planes. */
+function copyPlanarPixels(out: Float32Array, from: Float32Array, plane: number, regionPixels: readonly Int32Array[], regions: readonly number[]): void {
   for (const r of regions) {
     const pixels = regionPixels[r];
     for (let k = 0; k < pixels.length; k++) {
       const p = pixels[k];
-      out[p] = image[p];
-      out[p + plane] = image[p + plane];
-      out[p + 2 * plane] = image[p + 2 * plane];
+      out[p] = from[p];
+      out[p + plane] = from[p + plane];
+      out[p + 2 * plane] = from[p + 2 * plane];
     }
   }
-  return out;
 }

@@ -9,7 +9,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import type { RgbImage, RunControl } from "../types";
 import type { ClassLabel, ModelCard } from "./card";
-import type { BlackBoxModel, ModelOutput, TensorInput } from "./types";
+import type { BlackBoxModel, ModelOutput, TensorInput, WrittenRunControl } from "./types";
 import { softmax } from "../util/math";
 import { abortReason, throwIfAborted } from "../util/abort";
 import { checkOutputType, checkProbabilities } from "./check-output";
@@ -238,9 +238,13 @@ export interface WorkerInit {
   readonly batchSize: number;
 }
 
-/** Messages to the worker thread. */
+/**
+ * Messages to the worker thread. A batch's input is one of the shared input slots (`slot`, sent once
+ * by "slots") or, for a buffer that is not one, the buffer itself, transferred (`data`).
+ */
 export type ToWorker =
-  | { readonly type: "run"; readonly id: number; readonly data: Float32Array; readonly n: number }
+  | { readonly type: "slots"; readonly slots: readonly SharedArrayBuffer[] }
+  | { readonly type: "run"; readonly id: number; readonly n: number; readonly slot?: number; readonly data?: Float32Array }
   | { readonly type: "cancel"; readonly id: number }
   | { readonly type: "dispose" };
 
@@ -248,7 +252,7 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: "ready"; readonly numClasses: number; readonly batchSize: number }
   | { readonly type: "failed"; readonly error: WireError }
-  | { readonly type: "result"; readonly id: number; readonly n: number; readonly data: Float32Array; readonly out?: BatchOutput; readonly error?: WireError }
+  | { readonly type: "result"; readonly id: number; readonly n: number; readonly slot?: number; readonly data?: Float32Array; readonly out?: BatchOutput; readonly error?: WireError }
   | { readonly type: "disposed" };
 
 /** An error as a plain object for postMessage. */
@@ -272,8 +276,13 @@ interface Pending {
 }
 
 /**
- * Inference in a worker thread that owns the session. Input buffers go to it transferred (not
- * copied) and come back with the outputs, so two buffers ping-pong between the threads. The
+ * Inference in a worker thread that owns the session. The input buffers are two slots on
+ * SharedArrayBuffers, shared with the worker once: a batch names its slot, the worker copies it
+ * into an input buffer of its own (onnxruntime-node refuses tensors on shared memory; the copy is
+ * about 1.5 ms for 32 images at 224×224) and hands the slot back with the outputs. Nothing of
+ * 19 MB crosses the threads per batch: transferring the buffers instead made V8 count each
+ * arrival as new external memory and run a full garbage collection about once a batch
+ * (bench/results/speed.md). A buffer that is not a slot is transferred and comes back. The
  * worker is unref'd while nothing is in flight: an undisposed model never keeps a process alive.
  * If the worker dies, every pending and later run rejects with a ModelError saying so.
  */
@@ -284,6 +293,8 @@ class WorkerRunner implements BatchRunner {
   private failure: Error | undefined;
   private released = false;
   private onDisposed: (() => void) | undefined;
+  /** The shared input slots (views of one full batch each). */
+  private slots: Float32Array[] = [];
 
   private constructor(private readonly worker: Worker, private readonly name: string, private readonly sink: BatchSink) {}
 
@@ -297,6 +308,7 @@ class WorkerRunner implements BatchRunner {
         if (m.type === "ready") {
           opened = true;
           worker.unref();
+          runner.shareSlots(m.batchSize * 3 * init.card.size[0] * init.card.size[1]);
           resolve({ runner, numClasses: m.numClasses, batchSize: m.batchSize });
         } else if (m.type === "failed") {
           void worker.terminate();
@@ -316,6 +328,13 @@ class WorkerRunner implements BatchRunner {
     });
   }
 
+  /** Allocates the input slots (one per batch in flight, `floats` each), gives them to the worker and to the sink's free list. */
+  private shareSlots(floats: number): void {
+    this.slots = Array.from({ length: this.depth }, () => new Float32Array(new SharedArrayBuffer(floats * Float32Array.BYTES_PER_ELEMENT)));
+    this.worker.postMessage({ type: "slots", slots: this.slots.map((v) => v.buffer as SharedArrayBuffer) } satisfies ToWorker);
+    for (const slot of this.slots) this.sink.recycle(slot);
+  }
+
   run(data: Float32Array, n: number, signal: AbortSignal | undefined): Promise<BatchOutput> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.released) return Promise.reject(new ModelError(`model ${this.name} was disposed`));
@@ -332,7 +351,9 @@ class WorkerRunner implements BatchRunner {
       this.pending.set(id, { resolve: (out) => (done(), resolve(out)), reject: (e) => (done(), reject(e)) });
       signal?.addEventListener("abort", onAbort, { once: true });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ type: "run", id, data, n } satisfies ToWorker, [data.buffer]);
+      const slot = this.slots.indexOf(data);
+      if (slot >= 0) this.worker.postMessage({ type: "run", id, n, slot } satisfies ToWorker);
+      else this.worker.postMessage({ type: "run", id, n, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
     });
   }
 
@@ -346,7 +367,8 @@ class WorkerRunner implements BatchRunner {
       return;
     }
     if (m.type !== "result") return;
-    this.sink.recycle(m.data);
+    const input = m.slot !== undefined ? this.slots[m.slot] : m.data;
+    if (input) this.sink.recycle(input);
     if (m.out) this.sink.ran(m.n, m.out.ms);
     const waiting = this.pending.get(m.id);
     this.pending.delete(m.id);
@@ -424,27 +446,45 @@ class OnnxModel implements BlackBoxModel {
 
   readonly tensorInput: TensorInput = {
     normalise: (image) => toTensorData([image], this.card),
-    runTensors: (tensors, control = {}) => {
-      const size = 3 * this.card.size[0] * this.card.size[1];
-      return this.runAll(tensors, (batch, buffer) => batch.forEach((t, i) => {
+    runTensors: async (tensors, control = {}) => {
+      const size = this.tensorSize;
+      tensors.forEach((t, i) => {
         if (t.length !== size) throw new ModelError(`input tensor ${i} has ${t.length} values; model ${this.name} needs ${size} (3×${this.card.size[0]}×${this.card.size[1]})`);
-        buffer.set(t, i * size);
-      }), control);
+      });
+      return this.tensorInput.runWritten(tensors.length, (i, out) => out.set(tensors[i]), control);
+    },
+    runWritten: (count, write, control = {}) => {
+      const size = this.tensorSize;
+      const indices = Array.from({ length: count }, (_, i) => i);
+      return this.runAll(indices, (batch, buffer) => batch.forEach((index, i) => write(index, buffer.subarray(i * size, (i + 1) * size))), control);
     },
   };
 
-  /** Runs `items` in batches, `fill` writing each batch into the input buffer; outputs in input order. */
-  private async runAll<T>(items: readonly T[], fill: (batch: readonly T[], buffer: Float32Array) => void, control: RunControl): Promise<ModelOutput[]> {
+  /** Floats of one image's input tensor (3·H·W). */
+  private get tensorSize(): number {
+    return 3 * this.card.size[0] * this.card.size[1];
+  }
+
+  /**
+   * Runs `items` in batches, `fill` writing each batch into the input buffer; outputs in input
+   * order. With a worker, batch k + 1 is filled and sent while batch k runs.
+   */
+  private async runAll<T>(items: readonly T[], fill: (batch: readonly T[], buffer: Float32Array) => void, control: WrittenRunControl): Promise<ModelOutput[]> {
     if (this.disposed) throw new ModelError(`model ${this.name} was disposed`);
     const outputs: ModelOutput[] = [];
     const inFlight: Promise<ModelOutput[]>[] = [];
+    const collect = (batch: ModelOutput[]) => {
+      control.onBatch?.(outputs.length, batch);
+      outputs.push(...batch);
+    };
     try {
-      for (let start = 0; start < items.length; start += this.batchSize) {
-        if (inFlight.length >= this.runner.depth) outputs.push(...(await inFlight.shift()!));
+      const lead = Number(process.env.LEAD ?? 0);
+      for (let start = 0, size = lead > 0 && items.length > this.batchSize ? lead : this.batchSize; start < items.length; start += size, size = this.batchSize) {
+        if (inFlight.length >= this.runner.depth) collect(await inFlight.shift()!);
         throwIfAborted(control.signal);
-        inFlight.push(this.runBatch(items.slice(start, start + this.batchSize), fill, start, control.signal));
+        inFlight.push(this.runBatch(items.slice(start, start + size), fill, start, control.signal));
       }
-      while (inFlight.length > 0) outputs.push(...(await inFlight.shift()!));
+      while (inFlight.length > 0) collect(await inFlight.shift()!);
     } finally {
       // A batch still in flight after an error or abort: its result (or error) is not wanted.
       for (const p of inFlight) p.catch(() => undefined);

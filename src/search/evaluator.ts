@@ -19,14 +19,14 @@ export interface EvaluationStats {
  * V \ S, so both share one cache. Missing images are built and run in model batches, the next
  * batch being composed while the previous one is inside the runtime. When the model offers its
  * input tensor (`tensorInput`), the image and the baseline are normalised once and each subset
- * image is composed straight into that layout (no per-image normalisation).
+ * image is composed straight into the model's input buffer in that layout (no per-image
+ * normalisation, no copy, and the runtime never waits between the batches of one request).
  */
 export class SubsetEvaluator {
   readonly stats: EvaluationStats = { forwardPasses: 0, cacheHits: 0 };
   /** Two banks of one model batch of image buffers: one inside the model, one being composed. */
   private readonly banks: RgbImage[][] = [[], []];
-  /** The same for planar tensors, and the image's and baseline's tensors (with `tensorInput`). */
-  private readonly tensorBanks: Float32Array[][] = [[], []];
+  /** The image's and baseline's tensors (with `tensorInput`). */
   private planar?: { readonly image: Float32Array; readonly baseline: Float32Array };
 
   constructor(
@@ -80,49 +80,50 @@ export class SubsetEvaluator {
     found: Map<string, ModelOutput>,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const tensors = this.model.tensorInput;
-    if (tensors) {
-      this.planar ??= { image: tensors.normalise(this.image), baseline: tensors.normalise(this.baseline) };
-      const { image, baseline } = this.planar;
-      const compose = (out: Float32Array | undefined, subset: Subset) => compositePlanarInto(out ?? new Float32Array(baseline.length), image, baseline, this.regionPixels, subset);
-      return this.runBatches(missing, found, signal, this.tensorBanks, compose, (batch) => tensors.runTensors(batch, { signal }));
-    }
-    const { width, height } = this.image;
-    const compose = (out: RgbImage | undefined, subset: Subset) =>
-      compositeRegionsInto(out ?? { width, height, data: new Float32Array(width * height * 3) }, this.image, this.baseline, this.regionPixels, subset);
-    return this.runBatches(missing, found, signal, this.banks, compose, (batch) => this.model.run(batch, { signal }));
-  }
-
-  /** Composes the missing images batch by batch into two alternating banks and runs them. */
-  private async runBatches<T>(
-    missing: readonly { key: string; subset: Subset }[],
-    found: Map<string, ModelOutput>,
-    signal: AbortSignal | undefined,
-    banks: T[][],
-    compose: (out: T | undefined, subset: Subset) => T,
-    run: (batch: T[]) => Promise<ModelOutput[]>,
-  ): Promise<void> {
-    const size = this.model.batchSize;
-    let bank = 0;
-    const build = (start: number) => {
-      const items = banks[bank];
-      bank = 1 - bank;
-      const count = Math.min(size, missing.length - start);
-      for (let i = 0; i < count; i++) items[i] = compose(items[i], missing[start + i].subset);
-      return items.slice(0, count);
-    };
-    let batch = missing.length > 0 ? build(0) : [];
-    for (let start = 0; start < missing.length; start += size) {
-      throwIfAborted(signal);
-      const running = run(batch);
-      const next = start + size < missing.length ? build(start + size) : [];
-      const outputs = await running;
+    const store = (start: number, outputs: readonly ModelOutput[]) => {
       outputs.forEach((out, i) => {
         const { key } = missing[start + i];
         this.cache.set(key, out);
         found.set(key, out);
       });
       this.stats.forwardPasses += outputs.length;
+    };
+    const tensors = this.model.tensorInput;
+    if (tensors) {
+      if (missing.length === 0) return;
+      this.planar ??= { image: tensors.normalise(this.image), baseline: tensors.normalise(this.baseline) };
+      const { image, baseline } = this.planar;
+      // Each subset image is composed straight into the model's input buffer, one batch ahead.
+      await tensors.runWritten(missing.length, (i, out) => compositePlanarInto(out, image, baseline, this.regionPixels, missing[i].subset), { signal, onBatch: store });
+      return;
+    }
+    return this.runBatches(missing, store, signal);
+  }
+
+  /** Composes the missing images batch by batch into two alternating banks and runs them (models without `tensorInput`). */
+  private async runBatches(
+    missing: readonly { key: string; subset: Subset }[],
+    store: (start: number, outputs: readonly ModelOutput[]) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const size = this.model.batchSize;
+    const { width, height } = this.image;
+    let bank = 0;
+    const build = (start: number) => {
+      const items = this.banks[bank];
+      bank = 1 - bank;
+      const count = Math.min(size, missing.length - start);
+      for (let i = 0; i < count; i++) {
+        items[i] = compositeRegionsInto(items[i] ?? { width, height, data: new Float32Array(width * height * 3) }, this.image, this.baseline, this.regionPixels, missing[start + i].subset);
+      }
+      return items.slice(0, count);
+    };
+    let batch = missing.length > 0 ? build(0) : [];
+    for (let start = 0; start < missing.length; start += size) {
+      throwIfAborted(signal);
+      const running = this.model.run(batch, { signal });
+      const next = start + size < missing.length ? build(start + size) : [];
+      store(start, await running);
       batch = next;
     }
   }

@@ -81,10 +81,17 @@ test("compositePlanarInto on normalised tensors equals normalising the composite
       assert.deepEqual(out, toTensorData([compositeRegions(image, baseline, pixels, regions)], card), `${channels} ${regions}`);
     }
   }
+  // Regions that leave a pixel out (pixel 5): it stays the baseline's even when T holds most pixels.
+  const card = { name: "t", size: [H, W], channels: "RGB", scale: 1, mean: [0, 0, 0], std: [1, 1, 1] } as unknown as ModelCard;
+  const partial = [Int32Array.from([0, 4]), Int32Array.from([1, 2]), Int32Array.from([3])];
+  for (const regions of [[0, 1], [0, 1, 2]]) {
+    const out = compositePlanarInto(new Float32Array(18), toTensorData([image], card), toTensorData([baseline], card), partial, regions);
+    assert.deepEqual(out, toTensorData([compositeRegions(image, baseline, partial, regions)], card), `partial ${regions}`);
+  }
   assert.throws(() => compositePlanarInto(new Float32Array(17), new Float32Array(18), new Float32Array(18), pixels, [0]), /planar composite of 17 values/);
 });
 
-test("model.tensorInput: runTensors(normalise(images)) gives model.run(images)'s outputs, and an Explainer over it gives the same explanation as one over run", async () => {
+test("model.tensorInput: runTensors(normalise(images)) gives model.run(images)'s outputs, and an Explainer over it (runWritten) gives the same explanation as one over run", async () => {
   const W = 8, H = 8;
   const card = writeTestModel(interactionModel({ width: W, height: H, masks: [rectMask(W, H, 0, 0, 4, 4), rectMask(W, H, 4, 4, 8, 8)], combine: "or", gain: 2 }), {
     name: "planar", width: W, height: H, classes: ["a", "b"],
@@ -107,16 +114,56 @@ test("model.tensorInput: runTensors(normalise(images)) gives model.run(images)'s
     assert.equal(plain.tensorInput, undefined);
     const options = { division: { method: "grid", regions: 4 }, np: 2 } as const;
     const tensors = model.tensorInput!;
-    const original = tensors.runTensors;
-    let planarBatches = 0;
-    tensors.runTensors = (t, control) => (planarBatches++, original(t, control));
+    const original = tensors.runWritten;
+    let planarCalls = 0;
+    tensors.runWritten = (count, write, control) => (planarCalls++, original(count, write, control));
     const a = await new Explainer(model, options).explain(images[1]);
-    assert.ok(planarBatches > 0, "the explainer's subset images went through runTensors");
+    assert.ok(planarCalls > 0, "the explainer's subset images were written through runWritten");
     const b = await new Explainer(plain, options).explain(images[1]);
     assert.deepEqual(a.order, b.order);
     assert.deepEqual(a.insertion.y, b.insertion.y);
     assert.deepEqual(a.deletion.y, b.deletion.y);
   } finally {
     await model.dispose();
+  }
+});
+
+test("tensorInput.runWritten writes each image straight into the model's batch buffer, reports every batch to onBatch and keeps them when a later batch is aborted; worker and main thread, and more batches in flight than shared slots", async () => {
+  const W = 8, H = 8;
+  const card = writeTestModel(interactionModel({ width: W, height: H, masks: [rectMask(W, H, 0, 0, 4, 4), rectMask(W, H, 4, 4, 8, 8)], combine: "or", gain: 2 }), {
+    name: "written", width: W, height: H, classes: ["a", "b"],
+  });
+  const images = Array.from({ length: 5 }, (_, k) => ({ width: W, height: H, data: Float32Array.from({ length: W * H * 3 }, (_, i) => ((i * (k + 3)) % 7) * 35) }));
+  const probs = (outs: readonly { probs: Float32Array }[]) => outs.map((o) => [...o.probs]);
+  for (const inference of ["worker", "main"] as const) {
+    const model = await loadModel(card, { batchSize: 2, inference });
+    try {
+      const expected = probs(await model.run(images));
+      const tensors = images.map((im) => model.tensorInput!.normalise(im));
+      const written: number[] = [], batches: [number, number][] = [];
+      const outs = await model.tensorInput!.runWritten(5, (i, out) => {
+        assert.equal(out.length, 3 * W * H);
+        written.push(i);
+        out.set(tensors[i]);
+      }, { onBatch: (start, o) => batches.push([start, o.length]) });
+      assert.deepEqual(probs(outs), expected, inference);
+      assert.deepEqual(written, [0, 1, 2, 3, 4]);
+      assert.deepEqual(batches, [[0, 2], [2, 2], [4, 1]]);
+      // Abort once the first batch is in: that batch was reported, the run rejects.
+      const ac = new AbortController();
+      const seen: number[] = [];
+      await assert.rejects(
+        model.tensorInput!.runWritten(5, (i, out) => out.set(tensors[i]), { signal: ac.signal, onBatch: (start) => (seen.push(start), ac.abort()) }),
+        (e: Error) => e.name === "AbortError",
+      );
+      assert.deepEqual(seen, [0]);
+      // Two runs at once need more input buffers than the two shared slots: the others travel by transfer.
+      const [a, b] = await Promise.all([model.run(images), model.run([...images].reverse())]);
+      assert.deepEqual(probs(a), expected);
+      assert.deepEqual(probs(b), [...expected].reverse());
+      assert.deepEqual(probs(await model.run(images)), expected, "the slots are reused after the concurrent runs");
+    } finally {
+      await model.dispose();
+    }
   }
 });
