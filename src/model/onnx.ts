@@ -478,11 +478,10 @@ class OnnxModel implements BlackBoxModel {
       outputs.push(...batch);
     };
     try {
-      const lead = Number(process.env.LEAD ?? 0);
-      for (let start = 0, size = lead > 0 && items.length > this.batchSize ? lead : this.batchSize; start < items.length; start += size, size = this.batchSize) {
+      for (let start = 0; start < items.length; start += this.batchSize) {
         if (inFlight.length >= this.runner.depth) collect(await inFlight.shift()!);
         throwIfAborted(control.signal);
-        inFlight.push(this.runBatch(items.slice(start, start + size), fill, start, control.signal));
+        inFlight.push(this.runBatch(items.slice(start, start + this.batchSize), fill, start, control.signal));
       }
       while (inFlight.length > 0) collect(await inFlight.shift()!);
     } finally {

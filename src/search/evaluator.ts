@@ -24,8 +24,8 @@ export interface EvaluationStats {
  */
 export class SubsetEvaluator {
   readonly stats: EvaluationStats = { forwardPasses: 0, cacheHits: 0 };
-  /** Two banks of one model batch of image buffers: one inside the model, one being composed. */
-  private readonly banks: RgbImage[][] = [[], []];
+  /** Three banks of one model batch of image buffers: two inside the model, one composed ahead. */
+  private readonly banks: RgbImage[][] = [[], [], []];
   /** The image's and baseline's tensors (with `tensorInput`). */
   private planar?: { readonly image: Float32Array; readonly baseline: Float32Array };
 
@@ -100,7 +100,12 @@ export class SubsetEvaluator {
     return this.runBatches(missing, store, signal);
   }
 
-  /** Composes the missing images batch by batch into two alternating banks and runs them (models without `tensorInput`). */
+  /**
+   * Composes the missing images batch by batch and runs them (models without `tensorInput`): two
+   * batches in the model at once and the next one composed, so that the model is handed its next
+   * batch the moment one comes back. Three banks of image buffers in turn: a bank is composed
+   * again only once its batch has come back.
+   */
   private async runBatches(
     missing: readonly { key: string; subset: Subset }[],
     store: (start: number, outputs: readonly ModelOutput[]) => void,
@@ -108,23 +113,36 @@ export class SubsetEvaluator {
   ): Promise<void> {
     const size = this.model.batchSize;
     const { width, height } = this.image;
-    let bank = 0;
-    const build = (start: number) => {
+    let next = 0, bank = 0;
+    const compose = (): { start: number; items: RgbImage[] } | undefined => {
+      if (next >= missing.length) return undefined;
       const items = this.banks[bank];
-      bank = 1 - bank;
-      const count = Math.min(size, missing.length - start);
+      bank = (bank + 1) % this.banks.length;
+      const count = Math.min(size, missing.length - next);
       for (let i = 0; i < count; i++) {
-        items[i] = compositeRegionsInto(items[i] ?? { width, height, data: new Float32Array(width * height * 3) }, this.image, this.baseline, this.regionPixels, missing[start + i].subset);
+        items[i] = compositeRegionsInto(items[i] ?? { width, height, data: new Float32Array(width * height * 3) }, this.image, this.baseline, this.regionPixels, missing[next + i].subset);
       }
-      return items.slice(0, count);
+      const start = next;
+      next += count;
+      return { start, items: items.slice(0, count) };
     };
-    let batch = missing.length > 0 ? build(0) : [];
-    for (let start = 0; start < missing.length; start += size) {
+    const inFlight: { start: number; outputs: Promise<ModelOutput[]> }[] = [];
+    const launch = (batch: { start: number; items: RgbImage[] }) => {
       throwIfAborted(signal);
-      const running = this.model.run(batch, { signal });
-      const next = start + size < missing.length ? build(start + size) : [];
-      store(start, await running);
-      batch = next;
+      inFlight.push({ start: batch.start, outputs: this.model.run(batch.items, { signal }) });
+    };
+    try {
+      let ready = compose();
+      while (ready && inFlight.length < 2) (launch(ready), (ready = compose()));
+      while (inFlight.length > 0) {
+        const outputs = await inFlight[0].outputs;
+        const { start } = inFlight.shift()!;
+        if (ready) (launch(ready), (ready = compose()));
+        store(start, outputs);
+      }
+    } finally {
+      // After an error or abort, the batches still in the model are not wanted.
+      for (const f of inFlight) f.outputs.catch(() => undefined);
     }
   }
 }
