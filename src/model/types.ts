@@ -51,16 +51,18 @@ export interface TensorInput {
   runTensors(tensors: readonly Float32Array[], control?: RunControl): Promise<ModelOutput[]>;
   /**
    * Runs `count` images whose tensors are written on demand straight into the model's own input
-   * buffer: `write(i, out)` must fill all of `out` (3·H·W floats) with image i's tensor. No tensor is
-   * copied, and batch k + 1 is written while batch k runs, so the runtime never waits between the
-   * batches of one call. `onBatch` sees each batch's outputs as it completes, so a caller keeps them
-   * when a later batch is aborted. Outputs in index order.
+   * buffer: `write(i, out)` must fill all of `out` (3·H·W floats) with image i's tensor, the same
+   * tensor each time it is called for i (a caching wrapper writes an image twice: to hash it, then
+   * into the model's buffer). No tensor is copied, and batch k + 1 is written while batch k runs, so
+   * the runtime never waits between the batches of one call. `onBatch` sees outputs as they complete,
+   * so a caller keeps them when a later batch is aborted. Outputs in index order.
    */
   runWritten(count: number, write: (index: number, out: Float32Array) => void, control?: WrittenRunControl): Promise<ModelOutput[]>;
 }
 
 /** {@link RunControl} of {@link TensorInput.runWritten}. */
 export interface WrittenRunControl extends RunControl {
-  /** Called with each batch's outputs as it completes: `start` is the index of its first image. */
+  /** Called as outputs complete (a model batch at a time, or single cached images): `outputs` are those
+   * of the consecutive images from index `start` on. */
   readonly onBatch?: (start: number, outputs: readonly ModelOutput[]) => void;
 }

@@ -1,6 +1,7 @@
-import type { BlackBoxModel, ModelOutput } from "../model/types";
+import type { BlackBoxModel, ModelOutput, TensorInput, WrittenRunControl } from "../model/types";
 import { ModelOutputCache } from "../search/cache";
 import type { RgbImage, RunControl } from "../types";
+import { throwIfAborted } from "../util/abort";
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -11,13 +12,8 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-/**
- * The key of an image: a 64-bit hash of its size and pixel bytes (two MurmurHash3-style lanes
- * over the 32-bit words; a 32-bit hash would collide within a long session). About 3× faster
- * than SHA-1 on a 224×224 image, which matters since every cached run hashes every image.
- */
-export function imageKey(image: RgbImage): string {
-  const words = new Uint32Array(image.data.buffer, image.data.byteOffset, image.data.length);
+/** Two MurmurHash3-style 32-bit lanes over `words`, as one 64-bit hex string. */
+function hashWords(words: Uint32Array): string {
   let h1 = 0x9747b28c | 0, h2 = 0x5bd1e995 | 0;
   for (let i = 0; i < words.length; i++) {
     let k = Math.imul(words[i], 0xcc9e2d51);
@@ -30,7 +26,23 @@ export function imageKey(image: RgbImage): string {
     h2 = (h2 << 17) | (h2 >>> 15);
     h2 = (Math.imul(h2, 9) + 0x38b34ae5) | 0;
   }
-  return `${image.width}x${image.height}:${fmix(h1 ^ words.length).toString(16)}${fmix(h2 ^ words.length).toString(16).padStart(8, "0")}`;
+  return `${fmix(h1 ^ words.length).toString(16)}${fmix(h2 ^ words.length).toString(16).padStart(8, "0")}`;
+}
+
+const wordsOf = (data: Float32Array) => new Uint32Array(data.buffer, data.byteOffset, data.length);
+
+/**
+ * The key of an image: a 64-bit hash of its size and pixel bytes (two MurmurHash3-style lanes
+ * over the 32-bit words; a 32-bit hash would collide within a long session). About 3× faster
+ * than SHA-1 on a 224×224 image, which matters since every cached run hashes every image.
+ */
+export function imageKey(image: RgbImage): string {
+  return `${image.width}x${image.height}:${hashWords(wordsOf(image.data))}`;
+}
+
+/** The key of a model input tensor (`TensorInput`): the same hash over its floats, in a key space of its own. */
+export function tensorKey(tensor: Float32Array): string {
+  return `t${tensor.length}:${hashWords(wordsOf(tensor))}`;
 }
 
 /**
@@ -85,6 +97,81 @@ export class CachedModel implements BlackBoxModel {
       firsts.forEach((i, j) => this.cache.set(keys[i], fresh[j]));
       const byKey = new Map(firsts.map((i, j) => [keys[i], fresh[j]]));
       keys.forEach((k, i) => (out[i] ??= byKey.get(k)));
+    }
+    return out as ModelOutput[];
+  }
+
+  /**
+   * The wrapped model's input tensor, memoised by tensor content in the same cache (keys of their
+   * own: a tensor and an RGB image of the same picture do not share an entry), when the wrapped
+   * model offers one. Through it the subset evaluator and the explorer's curves compose straight
+   * into the model's input layout and keep the model's pipeline full; see {@link cachedRunWritten}.
+   */
+  get tensorInput(): TensorInput | undefined {
+    const inner = this.inner.tensorInput;
+    if (!inner) return undefined;
+    return (this.tensors ??= {
+      normalise: (image) => inner.normalise(image),
+      runTensors: async (tensors, control) => {
+        const size = 3 * this.inputSize.width * this.inputSize.height;
+        tensors.forEach((t, i) => {
+          if (t.length !== size) throw new RangeError(`input tensor ${i} has ${t.length} values; model ${this.name} needs ${size}`);
+        });
+        return this.cachedRunWritten(inner, tensors.length, (i, out) => out.set(tensors[i]), control);
+      },
+      runWritten: (count, write, control) => this.cachedRunWritten(inner, count, write, control),
+    });
+  }
+  private tensors?: TensorInput;
+
+  /**
+   * `runWritten` through the cache, one model batch of the request at a time: each image is
+   * written into a scratch tensor and hashed; the batch's misses go to the wrapped model (written
+   * again, straight into its buffer) while the next batch is hashed, two batches in the model at
+   * most. Each distinct tensor runs once. `onBatch` sees hits and results as they are known.
+   */
+  private async cachedRunWritten(inner: TensorInput, count: number, write: (index: number, out: Float32Array) => void, control: WrittenRunControl = {}): Promise<ModelOutput[]> {
+    const size = 3 * this.inputSize.width * this.inputSize.height;
+    const scratch = new Float32Array(size);
+    const out: (ModelOutput | undefined)[] = new Array(count);
+    const keys: string[] = new Array(count);
+    /** The first index of each key not cached when its batch was hashed: it runs; later ones copy it. */
+    const runs = new Map<string, number>();
+    const report = (i: number) => control.onBatch?.(i, [out[i]!]);
+    const inFlight: Promise<unknown>[] = [];
+    try {
+      for (let start = 0; start < count; start += this.batchSize) {
+        const misses: number[] = [];
+        for (let i = start; i < Math.min(count, start + this.batchSize); i++) {
+          write(i, scratch);
+          keys[i] = tensorKey(scratch);
+          const hit = this.cache.get(keys[i]);
+          if (hit) (out[i] = hit), this.hits++, report(i);
+          else if (!runs.has(keys[i])) runs.set(keys[i], i), misses.push(i);
+        }
+        if (misses.length === 0) continue;
+        if (inFlight.length >= 2) await inFlight.shift();
+        throwIfAborted(control.signal);
+        inFlight.push(inner.runWritten(misses.length, (j, buffer) => write(misses[j], buffer), {
+          signal: control.signal,
+          onBatch: (first, outputs) => outputs.forEach((o, k) => {
+            const i = misses[first + k];
+            this.cache.set(keys[i], o);
+            out[i] = o;
+            report(i);
+          }),
+        }));
+      }
+      while (inFlight.length > 0) await inFlight.shift();
+    } finally {
+      for (const p of inFlight) p.catch(() => undefined);
+    }
+    // Repeats of a tensor that was running when they were hashed.
+    for (let i = 0; i < count; i++) {
+      if (out[i]) continue;
+      out[i] = out[runs.get(keys[i])!];
+      this.hits++;
+      report(i);
     }
     return out as ModelOutput[];
   }

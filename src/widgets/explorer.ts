@@ -579,7 +579,9 @@ export class ExplorerWidget extends Widget<State> {
     try {
       await this.predictPhotos(signal);
       const division = this.divisionOf(photoIndex, s.division);
-      const [full] = await this.cached.run([image], { signal });
+      // Through the tensor path when there is one: the same cache entry as LIMA's full-image S-image.
+      const tensors = this.cached.tensorInput;
+      const [full] = tensors ? await tensors.runTensors([tensors.normalise(image)], { signal }) : await this.cached.run([image], { signal });
       const predicted = topK(full.probs, 1)[0];
       const target = s.target < 0 ? predicted : s.target;
       this.lastTarget = target;
