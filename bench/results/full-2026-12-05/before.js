@@ -1,9 +1,12 @@
-// "Before" rows of the full bench table: the library at da242c3 (before issue 12), same photos,
-// models, |V| and columns as bench/explain.ts (floor = time inside onnxruntime of the same number
-// of images at the same batch size, right after each explanation).
+// "Before" rows of the full bench table (bench/results/speed.md, "The full bench, before and
+// after"): the library at da242c3 (before issue 12), with the same photos, models, |V| and columns
+// as bench/explain.ts, and the floor (time inside onnxruntime for the same number of images at the
+// same batch size) measured right after each explanation. How it was run:
+//   git worktree add /tmp/before-wt da242c3 && cd /tmp/before-wt && ln -s <repo>/node_modules . && npx tsc -p .
+//   node bench/results/full-2026-12-05/before.js > before.out   (writes /tmp/before/before.json)
 const path = require("path"), fs = require("fs"), os = require("os");
 const { Explainer, loadImage, loadModel } = require("/tmp/before-wt/dist/src/index.js");
-const shared = "/work/shared";
+const shared = process.env.LIMA_XAI_SHARED ?? "/work/shared";
 const photoDir = path.join(shared, "data/images/imagenet");
 const photos = fs.readdirSync(photoDir).sort().filter((_, i) => i % 5 === 0).slice(0, 2);
 async function withPeakRss(work) {
@@ -37,7 +40,7 @@ async function floorMs(model, image, count) {
       row.ratio = row.secondsPerImage / row.floorSecondsPerImage;
       rows.push(row);
       console.log(`| ${name} | ${regions} | ${search} | ${row.batchSize} | ${row.passesPerImage.toFixed(0)} | ${row.secondsPerImage.toFixed(2)} | ${row.floorSecondsPerImage.toFixed(2)} | ${row.ratio.toFixed(3)} | ${peak.toFixed(0)} | ${(sum((r) => r.insertion) / n).toFixed(3)} | load ${os.loadavg()[0].toFixed(2)}`);
-      fs.writeFileSync("/tmp/before/before.json", JSON.stringify({ cores: os.cpus().length, rows }, null, 1));
+      fs.mkdirSync("/tmp/before", { recursive: true }); fs.writeFileSync("/tmp/before/before.json", JSON.stringify({ cores: os.cpus().length, rows }, null, 1));
     }
     await model.dispose();
   }
