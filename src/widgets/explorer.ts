@@ -5,7 +5,7 @@ import { loadImage } from "../image/load";
 import { encodePng } from "../image/png";
 import { METHODS } from "../methods/registry";
 import type { AttributionMethod, Attributor } from "../methods/types";
-import type { BlackBoxModel } from "../model/types";
+import type { BlackBoxModel, ModelOutput } from "../model/types";
 import { type ParamSpec, resolveParams } from "../params/types";
 import type { Division, RgbImage, SaliencyMap } from "../types";
 import { topK } from "../util/math";
@@ -546,10 +546,19 @@ export class ExplorerWidget extends Widget<State> {
     return division;
   }
 
+  /**
+   * Whole photos through the cache: by the tensor path when the model has one, so that they share
+   * their entries with LIMA's full-image S-images (the tensor path's keys), else as images.
+   */
+  private runPhotos(images: readonly RgbImage[], signal: AbortSignal): Promise<ModelOutput[]> {
+    const tensors = this.cached.tensorInput;
+    return tensors ? tensors.runTensors(images.map((im) => tensors.normalise(im)), { signal }) : this.cached.run(images, { signal });
+  }
+
   /** Top-1 class of every photo (one batch through the cache, once), for the strip. */
   private predictPhotos(signal: AbortSignal): Promise<void> {
     this.predictions ??= (async () => {
-      const outputs = await this.cached.run(this.photoList.map((p) => p.image), { signal });
+      const outputs = await this.runPhotos(this.photoList.map((p) => p.image), signal);
       const photos = this.state.photos.map((info, i) => {
         const top = topK(outputs[i].probs, 1)[0];
         return { ...info, predicted: this.model.labels[top], predicted_score: outputs[i].probs[top] };
@@ -579,9 +588,7 @@ export class ExplorerWidget extends Widget<State> {
     try {
       await this.predictPhotos(signal);
       const division = this.divisionOf(photoIndex, s.division);
-      // Through the tensor path when there is one: the same cache entry as LIMA's full-image S-image.
-      const tensors = this.cached.tensorInput;
-      const [full] = tensors ? await tensors.runTensors([tensors.normalise(image)], { signal }) : await this.cached.run([image], { signal });
+      const [full] = await this.runPhotos([image], signal);
       const predicted = topK(full.probs, 1)[0];
       const target = s.target < 0 ? predicted : s.target;
       this.lastTarget = target;
