@@ -13,6 +13,7 @@ import type { BlackBoxModel, ModelOutput, TensorInput, WrittenRunControl } from 
 import { softmax } from "../util/math";
 import { abortReason, throwIfAborted } from "../util/abort";
 import { checkOutputType, checkProbabilities } from "./check-output";
+import { runTensorsWritten } from "./tensor-input";
 import { cudaProblem } from "./cuda";
 
 import { DEVICES, type Device } from "./devices";
@@ -179,14 +180,22 @@ export async function runSessionBatch(session: ort.InferenceSession, card: Model
 }
 
 /** What the model layer keeps per model whichever thread runs inference: counters and the reusable input buffers. */
-class BatchSink {
+export class BatchSink {
   forwardPasses = 0;
   inferenceMs = 0;
   /** Input buffers of one full batch each, reused across batches (at most one per batch in flight). */
   readonly free: Float32Array[] = [];
+  /** Buffers that always come back to `free` (the worker's shared slots), whatever else came back first. */
+  private readonly pinned = new Set<Float32Array>();
   constructor(private readonly keep: number) {}
+  /** Keeps `buffer` for reuse for good: it is never dropped, and `free` hands it out before the others. */
+  pin(buffer: Float32Array): void {
+    this.pinned.add(buffer);
+    this.recycle(buffer);
+  }
   recycle(buffer: Float32Array): void {
-    if (this.free.length < this.keep) this.free.push(buffer);
+    if (this.pinned.has(buffer)) this.free.push(buffer);
+    else if (this.free.length < this.keep) this.free.unshift(buffer);
   }
   ran(images: number, ms: number): void {
     this.forwardPasses += images;
@@ -332,7 +341,7 @@ class WorkerRunner implements BatchRunner {
   private shareSlots(floats: number): void {
     this.slots = Array.from({ length: this.depth }, () => new Float32Array(new SharedArrayBuffer(floats * Float32Array.BYTES_PER_ELEMENT)));
     this.worker.postMessage({ type: "slots", slots: this.slots.map((v) => v.buffer as SharedArrayBuffer) } satisfies ToWorker);
-    for (const slot of this.slots) this.sink.recycle(slot);
+    for (const slot of this.slots) this.sink.pin(slot);
   }
 
   run(data: Float32Array, n: number, signal: AbortSignal | undefined): Promise<BatchOutput> {
@@ -446,24 +455,13 @@ class OnnxModel implements BlackBoxModel {
 
   readonly tensorInput: TensorInput = {
     normalise: (image) => toTensorData([image], this.card),
-    runTensors: async (tensors, control = {}) => {
-      const size = this.tensorSize;
-      tensors.forEach((t, i) => {
-        if (t.length !== size) throw new ModelError(`input tensor ${i} has ${t.length} values; model ${this.name} needs ${size} (3×${this.card.size[0]}×${this.card.size[1]})`);
-      });
-      return this.tensorInput.runWritten(tensors.length, (i, out) => out.set(tensors[i]), control);
-    },
+    runTensors: (tensors, control) => runTensorsWritten(this.tensorInput, this, tensors, (m) => new ModelError(m), control),
     runWritten: (count, write, control = {}) => {
-      const size = this.tensorSize;
+      const size = 3 * this.card.size[0] * this.card.size[1];
       const indices = Array.from({ length: count }, (_, i) => i);
       return this.runAll(indices, (batch, buffer) => batch.forEach((index, i) => write(index, buffer.subarray(i * size, (i + 1) * size))), control);
     },
   };
-
-  /** Floats of one image's input tensor (3·H·W). */
-  private get tensorSize(): number {
-    return 3 * this.card.size[0] * this.card.size[1];
-  }
 
   /**
    * Runs `items` in batches, `fill` writing each batch into the input buffer; outputs in input

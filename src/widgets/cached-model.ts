@@ -1,4 +1,5 @@
 import type { BlackBoxModel, ModelOutput, TensorInput, WrittenRunControl } from "../model/types";
+import { runTensorsWritten } from "../model/tensor-input";
 import { ModelOutputCache } from "../search/cache";
 import type { RgbImage, RunControl } from "../types";
 import { throwIfAborted } from "../util/abort";
@@ -112,13 +113,7 @@ export class CachedModel implements BlackBoxModel {
     if (!inner) return undefined;
     return (this.tensors ??= {
       normalise: (image) => inner.normalise(image),
-      runTensors: async (tensors, control) => {
-        const size = 3 * this.inputSize.width * this.inputSize.height;
-        tensors.forEach((t, i) => {
-          if (t.length !== size) throw new RangeError(`input tensor ${i} has ${t.length} values; model ${this.name} needs ${size}`);
-        });
-        return this.cachedRunWritten(inner, tensors.length, (i, out) => out.set(tensors[i]), control);
-      },
+      runTensors: (tensors, control) => runTensorsWritten(this.tensors!, this, tensors, (m) => new RangeError(m), control),
       runWritten: (count, write, control) => this.cachedRunWritten(inner, count, write, control),
     });
   }

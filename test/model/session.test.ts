@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { compositeRegions, Explainer, loadModel } from "../../src";
 import { compositePlanarInto, compositeRegionsInto } from "../../src/image/baseline";
 import type { BlackBoxModel } from "../../src/model/types";
-import { SESSION_DEFAULTS, sessionOptionsFor, toTensorData } from "../../src/model/onnx";
+import { BatchSink, SESSION_DEFAULTS, sessionOptionsFor, toTensorData } from "../../src/model/onnx";
 import type { ModelCard } from "../../src/model/card";
 import { interactionModel, rectMask, writeTestModel } from "../support/onnx-graphs";
 
@@ -166,4 +166,24 @@ test("tensorInput.runWritten writes each image straight into the model's batch b
       await model.dispose();
     }
   }
+});
+
+test("BatchSink keeps its pinned buffers (the worker's shared slots) whatever came back first, and hands them out first", () => {
+  const sink = new BatchSink(2);
+  const [s0, s1, x, y] = [1, 2, 3, 4].map((n) => new Float32Array(n));
+  sink.pin(s0);
+  sink.pin(s1);
+  // Four batches in flight: both slots and two extra buffers; the extras come back first.
+  sink.free.splice(0);
+  sink.recycle(x);
+  sink.recycle(y);
+  sink.recycle(s0);
+  sink.recycle(s1);
+  assert.ok(sink.free.includes(s0) && sink.free.includes(s1), "no slot is dropped");
+  assert.ok(sink.free.length <= 4);
+  assert.deepEqual([sink.free.pop(), sink.free.pop()], [s1, s0], "the slots go out before any other buffer");
+  // Without pins the sink keeps at most `keep` buffers.
+  const plain = new BatchSink(2);
+  [x, y, s0].forEach((b) => plain.recycle(b));
+  assert.equal(plain.free.length, 2);
 });
