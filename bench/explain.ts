@@ -166,7 +166,7 @@ async function main(): Promise<void> {
   console.log(`\n| model | V | search | batch | passes/image | s/image | floor s/image | ratio | peak RSS MiB | region insertion |`);
   console.log(`|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) {
-    console.log(`| ${r.model} | ${r.regions} | ${r.search} | ${r.batchSize} | ${r.passesPerImage.toFixed(0)} | ${r.secondsPerImage.toFixed(2)} | ${r.floorSecondsPerImage.toFixed(2)} | ${r.ratio.toFixed(3)} | ${r.peakRssMiB.toFixed(0)} | ${mean(r.photos.map((p) => p.insertion)).toFixed(3)} |`);
+    console.log(`| ${r.model} | ${r.regions} | ${r.search} | ${r.batchSize} | ${r.passesPerImage.toFixed(0)} | ${r.secondsPerImage.toFixed(2)} | ${Number.isNaN(r.floorSecondsPerImage) ? "–" : r.floorSecondsPerImage.toFixed(2)} | ${Number.isNaN(r.ratio) ? "–" : r.ratio.toFixed(3)} | ${r.peakRssMiB.toFixed(0)} | ${mean(r.photos.map((p) => p.insertion)).toFixed(3)} |`);
   }
   const fastVsBidi: Record<string, unknown>[] = [];
   for (const b of rows.filter((r) => r.search === "bidirectional")) {

@@ -32,7 +32,7 @@ export { bidirectionalSearch, type BidirectionalOptions } from "./search/bidirec
 export { ModelOutputCache, DEFAULT_CACHE_BYTES } from "./search/cache";
 export { SubsetEvaluator } from "./search/evaluator";
 export type { SearchContext, SearchResult, SearchStep, SearchProgress } from "./search/types";
-export { Explainer, expectedIterations, type ExplainControl, type ExplainProgress } from "./explain/explainer";
+export { Explainer, expectedIterations, type ExplainControl, type ExplainProgress, type PartialCurve } from "./explain/explainer";
 export { Explanation, type ExplanationData, type ClassScore } from "./explain/result";
 export { SEARCHES, type SearchKind, type ExplainerOptions, type ResolvedOptions } from "./explain/options";
 export { resolveTarget, type TargetOption } from "./explain/target";

@@ -31,7 +31,17 @@ export interface ExplainProgress {
   readonly forwardPasses: number;
   readonly cacheHits: number;
   /** The forward prefix found so far and its insertion curve (grows step by step). */
-  readonly partial?: { readonly order: readonly number[]; readonly insertion: { readonly x: number[]; readonly y: number[] } };
+  readonly partial?: PartialCurve & {
+    /** The end of the order found so far (S_rev, reversed: least important last) and the insertion
+     * curve's right end over it, from the full image down (the fast search finds only this part). */
+    readonly tail: PartialCurve;
+  };
+}
+
+/** Part of the final order and the insertion curve at the points it fixes (area fractions x). */
+export interface PartialCurve {
+  readonly order: readonly number[];
+  readonly insertion: { readonly x: number[]; readonly y: number[] };
 }
 
 /** Per-call arguments of {@link Explainer.explain}. */
@@ -210,7 +220,6 @@ export class Explainer {
     const m = division.count;
     return {
       m,
-      adjacency: regionAdjacency(division),
       signal,
       onProgress,
       evaluate: async (base, candidates) => {
@@ -218,10 +227,10 @@ export class Explainer {
         const outputs = await evaluator.outputs([...subsets, ...subsets.map((s) => complement(s, m))], signal);
         return subsets.map((s, i) => scoreSubset(score, s, outputs[i], outputs[subsets.length + i]));
       },
-      estimate: async (base, candidates) => {
+      estimateReverse: async (base, candidates) => {
         const subsets = candidates.map((a) => withRegion(base, a));
-        const outputs = await evaluator.outputs([...subsets, complement(base, m)], signal);
-        return subsets.map((s, i) => scoreSubset(score, s, outputs[i], outputs[subsets.length]));
+        const outputs = await evaluator.outputs([base, ...subsets.map((s) => complement(s, m))], signal);
+        return subsets.map((s, i) => scoreSubset(score, s, outputs[0], outputs[1 + i]));
       },
     };
   }
@@ -231,7 +240,12 @@ export class Explainer {
     const x = [0];
     for (const r of p.forward) x.push(x[x.length - 1] + areas[r]);
     const y = evaluator.peek(prefixes(p.forward)).map((o) => (o ? targetScore(o, target) : NaN));
-    return { order: p.forward, insertion: { x, y } };
+    // The tail's points: the image without the first k removed regions, k = |S_rev| … 0.
+    const m = areas.length;
+    const tx = [1];
+    for (const r of p.reverse) tx.unshift(tx[0] - areas[r]);
+    const ty = evaluator.peek(prefixes(p.reverse).map((s) => complement(s, m)).reverse()).map((o) => (o ? targetScore(o, target) : NaN));
+    return { order: p.forward, insertion: { x, y }, tail: { order: [...p.reverse].reverse(), insertion: { x: tx, y: ty } } };
   }
 
   /** Region insertion/deletion curves, highest confidence, and the eq. 11 and rank maps. */
@@ -252,26 +266,6 @@ export class Explainer {
       rankMap: paint(division, result.order, result.order.map((_, i) => m - (i + 1))),
     };
   }
-}
-
-/** For each region, the regions sharing a pixel edge with it, ascending. */
-export function regionAdjacency(division: Division): number[][] {
-  const { width, height, labels, count } = division;
-  const sets = Array.from({ length: count }, () => new Set<number>());
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const a = labels[y * width + x];
-      if (x + 1 < width) {
-        const b = labels[y * width + x + 1];
-        if (a !== b) (sets[a].add(b), sets[b].add(a));
-      }
-      if (y + 1 < height) {
-        const b = labels[(y + 1) * width + x];
-        if (a !== b) (sets[a].add(b), sets[b].add(a));
-      }
-    }
-  }
-  return sets.map((s) => [...s].sort((a, b) => a - b));
 }
 
 /** The prefixes S[0..k] of an order, each sorted. */

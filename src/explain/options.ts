@@ -11,7 +11,7 @@ export const SEARCHES: readonly SearchKind[] = SEARCH.choices;
 /** Options of an {@link Explainer}; every field has a documented default. */
 export interface ExplainerOptions {
   /** Search strategy (default "bidirectional", LIMA Algorithm 1; "greedy", SMDL Algorithm 1;
-   * "fast", a budgeted screened forward greedy, src/search/fast.ts). */
+   * "fast", a budgeted lazily screened reverse greedy, src/search/fast.ts). */
   readonly search?: SearchKind;
   /** n_p, pending negatives of the bidirectional search (default and range: NP in src/params/lima.ts). */
   readonly np?: number;

@@ -28,11 +28,10 @@ export interface SearchContext {
   readonly m: number;
   /** F(base ∪ {α}) for each candidate α, in candidate order. */
   evaluate(base: Subset, candidates: readonly number[]): Promise<ScoreTerms[]>;
-  /** Regions adjacent to each region (sharing a pixel edge), when the caller knows the division. */
-  readonly adjacency?: readonly (readonly number[])[];
-  /** F(base ∪ {α}) from the S-image alone, s_colla held at F(base)'s value (one image per candidate
-   * instead of two), when the caller can give it: the fast search's screen. */
-  estimate?(base: Subset, candidates: readonly number[]): Promise<ScoreTerms[]>;
+  /** F(base ∪ {α}) from the complement image alone, s_cons and s_conf held at F(base)'s values (one
+   * image per candidate: the image of what stays when base ∪ {α} is removed), when the caller can give
+   * it: the fast search's reverse screen. */
+  estimateReverse?(base: Subset, candidates: readonly number[]): Promise<ScoreTerms[]>;
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly signal?: AbortSignal;
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Explainer } from "../../src";
+import type { ExplainProgress } from "../../src/explain/explainer";
 import { FAST_DEFAULTS, fastSearch } from "../../src/search/fast";
 import { greedySearch } from "../../src/search/greedy";
 import type { SearchContext } from "../../src/search/types";
@@ -25,31 +26,37 @@ function toyContext(m: number, F: (subset: readonly number[]) => number, adjacen
 
 /**
  * A context with LIMA's two images: F = 20·cons(S) + 5·colla(S), where `cons` stands for the
- * S-image and `colla` for the complement image. `estimate` holds colla at the base's value, as the
- * explainer's does; `images` counts the distinct images asked for, as the explainer's cache would run them.
+ * S-image and `colla` for the complement image. `estimateReverse` holds cons at the base's value and
+ * reads colla from the image of what stays, as the explainer's does; `images` counts the distinct
+ * images asked for, as the explainer's cache would run them.
  */
-function twoImageContext(m: number, cons: (s: readonly number[]) => number, colla: (s: readonly number[]) => number, adjacency?: number[][]) {
-  const score = (s: readonly number[], c = colla(s)): ScoreTerms => ({ cons: cons(s), colla: c, conf: 0, eff: 0, F: 20 * cons(s) + 5 * c });
+function twoImageContext(m: number, cons: (s: readonly number[]) => number, colla: (s: readonly number[]) => number) {
+  const score = (s: readonly number[], c = cons(s)): ScoreTerms => ({ cons: c, colla: colla(s), conf: 0, eff: 0, F: 20 * c + 5 * colla(s) });
   const seen = new Set<string>();
+  /** An image is the set of regions it shows: a complement image is the S-image of the rest. */
   const image = (kind: "S" | "C", s: readonly number[]) => {
-    const key = `${kind}${[...s].sort((a, b) => a - b).join(",")}`;
+    const shown = kind === "S" ? s : Array.from({ length: m }, (_, i) => i).filter((i) => !s.includes(i));
+    const key = [...shown].sort((a, b) => a - b).join(",");
     if (!seen.has(key)) (seen.add(key), ctx.images++);
   };
   const ctx = {
     m,
     images: 0,
-    adjacency,
     async evaluate(base: readonly number[], candidates: readonly number[]) {
       for (const a of candidates) image("S", [...base, a]), image("C", [...base, a]);
       return candidates.map((a) => score([...base, a]));
     },
-    async estimate(base: readonly number[], candidates: readonly number[]) {
-      for (const a of candidates) image("S", [...base, a]);
-      image("C", base);
-      const held = colla(base);
+    async estimateReverse(base: readonly number[], candidates: readonly number[]) {
+      image("S", base);
+      for (const a of candidates) image("C", [...base, a]);
+      const held = cons(base);
       return candidates.map((a) => score([...base, a], held));
     },
   } satisfies SearchContext & { images: number };
+  // The explainer runs the full image, the baseline and every singleton (for s_eff) before any search.
+  image("S", Array.from({ length: m }, (_, i) => i)), image("S", []);
+  for (let r = 0; r < m; r++) image("S", [r]);
+  ctx.images = 0;
   return ctx;
 }
 
@@ -67,73 +74,77 @@ function coverage(m: number, seed: number): (s: readonly number[]) => number {
   };
 }
 
+/** LIMA's reverse step alone, every candidate scored each step (argmin F(S_rev ∪ {α}), ties to the higher index); the order is the removals reversed. */
+function reverseGreedy(m: number, F: (s: readonly number[]) => number): number[] {
+  const removed: number[] = [];
+  while (removed.length < m) {
+    let best = -1;
+    for (let a = 0; a < m; a++) if (!removed.includes(a) && (best < 0 || F([...removed, a]) <= F([...removed, best]))) best = a;
+    removed.push(best);
+  }
+  return removed.reverse();
+}
+
 test("fastSearch(modular F) returns the regions by weight, ties to the lowest index, within its budget", async () => {
   const w = [3, 9, 1, 9, 4, 7, 2, 8, 6, 5, 0.5, 1.5];
   const F = (s: readonly number[]) => s.reduce((a, r) => a + w[r], 0);
   const ctx = toyContext(w.length, F);
-  const result = await fastSearch(ctx);
+  // Without estimates every candidate costs two images; a budget of 8·|V| lets every step screen
+  // until the lazy test ends it (at the default 7 the last steps get one candidate each).
+  const result = await fastSearch(ctx, { budget: 8 });
   assert.deepEqual(result.order, [1, 3, 7, 5, 8, 9, 4, 0, 6, 11, 2, 10]);
-  // Forward only: every region was placed at S's end, each step by its own exact F.
-  assert.equal(result.forwardLength, 12);
-  assert.ok(result.steps.every((s) => s.direction === "forward"));
-  result.steps.forEach((s, i) => assert.equal(s.terms.F, F(result.order.slice(0, i + 1))));
-  // Without estimates every candidate costs two images; the budget counts them all but step 0's singleton S-images.
-  assert.equal(result.evaluations, 2 * ctx.evaluated - 12);
-  assert.ok(result.evaluations! <= Math.floor(FAST_DEFAULTS.budget * 12), `${result.evaluations} images`);
+  // Reverse only: regions leave the full image one by one, each step by its own exact F
+  // (F of the regions removed so far: the order's suffix).
+  assert.equal(result.forwardLength, 0);
+  assert.ok(result.steps.every((s) => s.direction === "reverse"));
+  result.steps.forEach((s, i) => assert.equal(s.terms.F, F(result.order.slice(i))));
+  assert.deepEqual(result.steps.map((s) => s.region), result.order);
+  assert.ok(result.evaluations! <= 8 * 12, `${result.evaluations} images`);
 });
 
 for (const seed of [1, 2, 3]) {
-  test(`fastSearch with a window of |V| and budget to spare is plain greedy (weighted coverage ${seed})`, async () => {
+  test(`fastSearch is LIMA's reverse greedy with fewer evaluations: the lazy test is exact for a monotone F (weighted coverage ${seed})`, async () => {
     const m = 16;
     const F = coverage(m, seed);
-    const result = await fastSearch(toyContext(m, F), { window: m, budget: 4 * m });
-    const reference = await greedySearch(toyContext(m, F));
-    assert.deepEqual(result.order, reference.order);
+    const lazy = toyContext(m, F);
+    const result = await fastSearch(lazy, { window: m, screen: 1, budget: 4 * m });
+    assert.deepEqual(result.order, reverseGreedy(m, F));
+    const scored = m * (m + 1) / 2;
+    assert.ok(lazy.evaluated - m < scored, `${lazy.evaluated - m} candidates scored against ${scored} for the plain reverse greedy`);
   });
 }
 
-test("fastSearch screens a window by S-images (one image each), then measures the pick's complement image", async () => {
+test("fastSearch screens candidates by the kept image (one image each), then measures the pick's removed-set image", async () => {
   const m = 10;
-  // The S-image decides: region weights, every region worth something (the curve is not flat).
-  const w = [0.05, 0.3, 0.1, 0.02, 0.2, 0.04, 0.06, 0.08, 0.03, 0.01];
-  const cons = (s: readonly number[]) => Math.min(1, s.reduce((a, r) => a + w[r], 0));
-  const colla = (s: readonly number[]) => s.length / m;
+  // The kept image decides: what stays holds the class in proportion to its weights.
+  const w = [0.05, 0.3, 0.1, 0.02, 0.2, 0.04, 0.06, 0.08, 0.03, 0.12];
+  const total = w.reduce((a, b) => a + b, 0);
+  const held = (s: readonly number[]) => s.reduce((a, r) => a + w[r], 0) / total;
+  const cons = (s: readonly number[]) => held(s) ** 2;
+  const colla = (s: readonly number[]) => held(s);
   const ctx = twoImageContext(m, cons, colla);
-  const result = await fastSearch(ctx, { window: 3 });
-  assert.deepEqual(result.order.slice(0, 4), [1, 4, 2, 7]);
-  result.steps.forEach((s, i) => assert.ok(Math.abs(s.terms.F - (20 * cons(result.order.slice(0, i + 1)) + 5 * colla(result.order.slice(0, i + 1)))) < 1e-12, "every step's F is exact"));
-  // Step 0's singleton S-images (the effectiveness term runs them) and the full image (the explainer's
-  // first) are not counted; every other image is.
-  assert.equal(result.evaluations, ctx.images - m - 1);
-  // About one S-image per window place and one complement image per step: far fewer than greedy's 2·Σ(m − i).
-  assert.ok(ctx.images - m < m * (m + 1) / 2, `${ctx.images - m} images`);
+  const result = await fastSearch(ctx);
+  assert.deepEqual(result.order, [1, 4, 9, 2, 7, 6, 0, 5, 8, 3]);
+  result.steps.forEach((s, i) => {
+    const set = result.order.slice(i);
+    assert.ok(Math.abs(s.terms.F - (20 * cons(set) + 5 * colla(set))) < 1e-12, "every step's F is exact");
+  });
+  // The count is the images the search asked for that the explainer had not run already.
+  assert.equal(result.evaluations, ctx.images);
+  // Step 0's m kept images, about one screen and one removed-set image per step: far fewer than a plain greedy's 2·Σ(m − i).
+  assert.ok(ctx.images < m * (m + 1) / 2, `${ctx.images} images`);
 });
 
-test("fastSearch scores a flat curve exactly: the complement images pick the region whose removal matters", async () => {
+test("fastSearch keeps an object that only counts whole: its regions come first, where a forward search sees nothing", async () => {
   const m = 12;
-  // The S-image reads 0 until regions 7 and 9 are both in S (an object seen only whole); the
-  // complement image loses the class most without 9, then without 7 (leave-one-out weights).
-  const loss = [0.01, 0.02, 0.01, 0.03, 0.01, 0.02, 0.01, 0.3, 0.02, 0.5, 0.01, 0.02];
-  const cons = (s: readonly number[]) => (s.includes(7) && s.includes(9) ? 0.9 : 0);
-  const colla = (s: readonly number[]) => Math.min(1, s.reduce((a, r) => a + loss[r], 0));
-  const flat = await fastSearch(twoImageContext(m, cons, colla));
-  assert.deepEqual(flat.order.slice(0, 2), [9, 7]);
-  // With flat = 0 the S-images decide alone: they are all 0, ties go to the lowest index, and the object comes late.
-  const blind = await fastSearch(twoImageContext(m, cons, colla), { flat: 0 });
-  assert.equal(blind.order[0], 0);
-  assert.ok(blind.order.indexOf(7) > 1 || blind.order.indexOf(9) > 1, `${blind.order}`);
-});
-
-test("fastSearch screens S's neighbours first: a neighbour that only pays together with the first pick comes second", async () => {
-  const m = 12;
-  // Region 0 is best alone; its neighbour 1 is worth nothing alone but 30 next to 0 (supermodular pair).
-  const F = (s: readonly number[]) => s.reduce((a, r) => a + (r === 0 ? 5 : r === 1 ? 0 : 1 + r / 100), 0) + (s.includes(0) && s.includes(1) ? 30 : 0);
-  const adjacency = Array.from({ length: m }, (_, i) => [i - 1, i + 1].filter((j) => j >= 0 && j < m));
-  const near = await fastSearch(toyContext(m, F, adjacency), { window: 2 });
-  const blind = await fastSearch(toyContext(m, F), { window: 2 });
-  assert.deepEqual(near.order.slice(0, 2), [0, 1]);
-  assert.equal(blind.order[0], 0);
-  assert.notEqual(blind.order[1], 1);
+  // The S-image reads 0.9 only with regions 7 and 9 both in it (an object seen only whole); the
+  // image of what stays keeps the class as long as 7 and 9 stay (colla = 1 − p(kept)).
+  const object = (s: readonly number[]) => s.includes(7) && s.includes(9);
+  const cons = (s: readonly number[]) => (object(s) ? 0.9 : 0);
+  const rest = (s: readonly number[]) => Array.from({ length: m }, (_, i) => i).filter((i) => !s.includes(i));
+  const colla = (s: readonly number[]) => 1 - (object(rest(s)) ? 0.9 - 0.01 * rest(s).length : 0);
+  const result = await fastSearch(twoImageContext(m, cons, colla));
+  assert.deepEqual(result.order.slice(0, 2), [7, 9]);
 });
 
 test("fastSearch is deterministic, never requests more images than its budget, and bad options are RangeErrors naming the value", async () => {
@@ -144,30 +155,42 @@ test("fastSearch is deterministic, never requests more images than its budget, a
   assert.deepEqual(a.order, b.order);
   assert.deepEqual(a.steps.map((s) => s.terms.F), b.steps.map((s) => s.terms.F));
   assert.deepEqual([...a.order].sort((x, y) => x - y), Array.from({ length: m }, (_, i) => i));
-  const cons = (s: readonly number[]) => F(s) / F(Array.from({ length: m }, (_, i) => i));
+  const full = F(Array.from({ length: m }, (_, i) => i));
+  const cons = (s: readonly number[]) => F(s) / full;
   for (const budget of [3, 3.5, 5, 8]) {
     for (const window of [1, 4, 14]) {
-      const ctx = twoImageContext(m, cons, (s) => s.length / m);
-      const r = await fastSearch(ctx, { budget, window });
-      assert.ok(r.evaluations! <= Math.floor(budget * m), `budget ${budget}, window ${window}: ${r.evaluations} images`);
-      assert.deepEqual([...r.order].sort((x, y) => x - y), Array.from({ length: m }, (_, i) => i));
+      for (const estimates of [true, false]) {
+        const ctx = twoImageContext(m, cons, (s) => s.length / m);
+        const r = await fastSearch(estimates ? ctx : { m, evaluate: ctx.evaluate }, { budget, window, screen: 2 });
+        assert.ok(r.evaluations! <= Math.floor(budget * m), `budget ${budget}, window ${window}: ${r.evaluations} images`);
+        assert.equal(r.evaluations, ctx.images, "the count is the new images asked for");
+        assert.deepEqual([...r.order].sort((x, y) => x - y), Array.from({ length: m }, (_, i) => i));
+      }
     }
   }
   await assert.rejects(fastSearch(toyContext(m, F), { window: 0 }), /window 0 is not allowed: use an integer ≥ 1/);
+  await assert.rejects(fastSearch(toyContext(m, F), { screen: 1.5 }), /screen 1.5 is not allowed: use an integer ≥ 1/);
   await assert.rejects(fastSearch(toyContext(m, F), { budget: 2 }), /budget 2 is not allowed: use a number ≥ 3/);
-  await assert.rejects(fastSearch(toyContext(m, F), { newcomers: -1 }), /newcomers -1 is not allowed: use an integer ≥ 0/);
-  await assert.rejects(fastSearch(toyContext(m, F), { flatPool: 0 }), /flatPool 0 is not allowed: use an integer ≥ 1/);
-  await assert.rejects(fastSearch(toyContext(m, F), { flat: 2 }), /flat 2 is not allowed: use a number in \[0, 1\]/);
+  await assert.rejects(fastSearch(toyContext(m, F), { flat: 0.005 } as never), /option "flat" is not allowed: use budget, screen, window/);
 });
 
 test("Explainer({ search: \"fast\" }) puts the square's regions first and counts fewer passes than greedy", async () => {
   const image = { width: SQUARE_SIDE, height: SQUARE_SIDE, data: new Float32Array(SQUARE_SIDE * SQUARE_SIDE * 3).fill(255) };
   const model = fakeModel(squareScore, { width: SQUARE_SIDE, height: SQUARE_SIDE });
   const division = { method: "grid", regions: 9 } as const;
-  const fast = await new Explainer(model, { search: "fast", division }).explain(image, { target: 0 });
+  const progress: ExplainProgress[] = [];
+  const fast = await new Explainer(model, { search: "fast", division }).explain(image, { target: 0, onProgress: (p) => progress.push(p) });
   // grid 3×3 of 8-pixel cells: the square [8,16)² is exactly the centre cell 4.
   assert.equal(fast.order[0], 4);
   assert.ok(Math.abs(fast.insertion.y[1] - 1) < 1e-6);
+  // Progress shows the order's end as it is found, with the insertion curve's right end over it.
+  const tails = progress.filter((p) => p.partial).map((p) => p.partial!.tail);
+  assert.deepEqual(tails.map((t) => t.order.length), Array.from({ length: 9 }, (_, i) => i + 1));
+  const last = tails[tails.length - 1];
+  assert.deepEqual(last.order, fast.order);
+  last.insertion.x.forEach((x, i) => assert.ok(Math.abs(x - fast.insertion.x[i]) < 1e-9, `x ${i}`));
+  assert.deepEqual(last.insertion.y, fast.insertion.y);
+  assert.deepEqual(tails[2].insertion.y, fast.insertion.y.slice(-4));
   const greedy = await new Explainer(fakeModel(squareScore, { width: SQUARE_SIDE, height: SQUARE_SIDE }), { search: "greedy", division }).explain(image, { target: 0 });
   assert.ok(fast.forwardPasses < greedy.forwardPasses, `${fast.forwardPasses} < ${greedy.forwardPasses}`);
   assert.equal(fast.forwardPasses, model.forwardPasses);
