@@ -1,9 +1,9 @@
 /**
  * The fast search against bidirectional (issue 12): per photo, the passes ratio and the region
- * insertion ratio (fast / bidirectional) at |V| = 49, on the shared ImageNet photos.
+ * insertion ratio (fast / bidirectional) at |V| = 49 (or --regions), on the shared ImageNet photos.
  *
  *   node dist/bench/fast.js [--models squeezenet1.1-fp32,mobilenetv2-12-int8] [--photos 8 | --photos all]
- *        [--every 5] [--variants '{"name": {…FastSearchOptions}}'] [--json out.json]
+ *        [--every 5] [--regions 49] [--variants '{"name": {…FastSearchOptions}}'] [--json out.json]
  *        [--bidi bench/results/bidirectional-49.json] [--memo DIR] [--cached-only] [--bidi-only] [--curves]
  *
  * Bidirectional results (passes, region insertion AUC, order) are cached in the --bidi JSON file
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       models: { type: "string", default: "squeezenet1.1-fp32" },
       photos: { type: "string", default: "8" },
       every: { type: "string" },
+      regions: { type: "string" },
       start: { type: "string", default: "0" },
       variants: { type: "string" },
       json: { type: "string" },
@@ -113,6 +114,8 @@ async function main(): Promise<void> {
       "cached-only": { type: "boolean", default: false },
     },
   });
+  const regions = Number(values.regions ?? REGIONS);
+  if (!Number.isInteger(regions) || regions < 2) throw new RangeError(`--regions ${values.regions} is not allowed: use an integer ≥ 2`);
   const all = values.photos === "all";
   const every = Number(values.every ?? (all ? 1 : 5));
   const photoDir = path.join(shared, "data/images/imagenet");
@@ -129,12 +132,12 @@ async function main(): Promise<void> {
     const memo = values.memo ? new MemoModel(inner, values.memo) : undefined;
     const model: BlackBoxModel = memo ?? inner;
     for (const photo of photos) {
-      const key = `${name}|${photo}|${REGIONS}|np${NP}`;
+      const key = `${name}|${photo}|${regions}|np${NP}`;
       if (cachedOnly && !bidi[key]) continue;
       memo?.open(photo);
       const image: RgbImage = await loadImage(path.join(photoDir, photo), inner.card);
       if (!bidi[key]) {
-        const r = await new Explainer(model, { search: "bidirectional", np: NP, division: { method: "slico", regions: REGIONS } }).explain(image);
+        const r = await new Explainer(model, { search: "bidirectional", np: NP, division: { method: "slico", regions } }).explain(image);
         bidi[key] = { passes: r.forwardPasses, insertion: r.insertion.auc, order: [...r.order] };
         writeFileSync(values.bidi!, JSON.stringify(bidi, null, 1));
         process.stderr.write(`  bidirectional ${name} ${photo}: ${r.forwardPasses} passes, insertion ${r.insertion.auc.toFixed(3)} (${(r.ms / 1000).toFixed(1)} s, load ${load()})\n`);
@@ -143,11 +146,11 @@ async function main(): Promise<void> {
       const b = bidi[key];
       const curve = (y: readonly number[]) => y.map((v) => Math.round(v * 99).toString().padStart(2)).join("");
       if (values.curves) {
-        const r = await new Explainer(model, { search: "bidirectional", np: NP, division: { method: "slico", regions: REGIONS } }).explain(image);
+        const r = await new Explainer(model, { search: "bidirectional", np: NP, division: { method: "slico", regions } }).explain(image);
         process.stderr.write(`  curve bidirectional ${curve(r.insertion.y)} ${r.order.join(",")}\n`);
       }
       for (const [variant, fast] of Object.entries(variants)) {
-        const r = await new Explainer(model, { search: "fast", fast, division: { method: "slico", regions: REGIONS } }).explain(image);
+        const r = await new Explainer(model, { search: "fast", fast, division: { method: "slico", regions } }).explain(image);
         const row = {
           model: name, variant, photo, passesRatio: r.forwardPasses / b.passes, insertionRatio: r.insertion.auc / b.insertion,
           bidirectional: b.insertion, fast: r.insertion.auc, fastPasses: r.forwardPasses, bidiPasses: b.passes,
@@ -163,7 +166,7 @@ async function main(): Promise<void> {
     for (const variant of Object.keys(variants)) {
       const rs = rows.filter((r) => r.model === name && r.variant === variant);
       if (rs.length === 0) continue;
-      console.log(`\n${name}, variant ${variant} ${JSON.stringify(variants[variant])}, |V| = ${REGIONS}, ${rs.length} photos`);
+      console.log(`\n${name}, variant ${variant} ${JSON.stringify(variants[variant])}, |V| = ${regions}, ${rs.length} photos`);
       console.log(`| photo | passes ratio | insertion ratio | bidirectional → fast |`);
       console.log(`|---|---|---|---|`);
       for (const r of rs) console.log(`| ${r.photo.replace(/^n\d+_|\.JPEG$/g, "").replace(/_/g, " ")} | ${r.passesRatio.toFixed(3)} | ${r.insertionRatio.toFixed(3)} | ${r.bidirectional.toFixed(3)} → ${r.fast.toFixed(3)} |`);
@@ -172,7 +175,7 @@ async function main(): Promise<void> {
     }
   }
   const summary = { load: os.loadavg(), seconds: (performance.now() - started) / 1000, photos: photos.length };
-  if (values.json) writeFileSync(values.json, JSON.stringify({ ...summary, variants, rows }, null, 1));
+  if (values.json) writeFileSync(values.json, JSON.stringify({ ...summary, regions, variants, rows }, null, 1));
   console.log(JSON.stringify(summary));
 }
 
