@@ -28,6 +28,7 @@ export { LIMA_LAMBDAS, SMDL_LAMBDAS, resolveLambdas, type Lambdas, type Confiden
 export { scoreSubset, type ScoreTerms, type SubmodularScore } from "./score/submodular";
 export { effectiveness, angularDistance, distanceMatrix, entropyConfidence, edlConfidence, targetScore, type ScoreTarget } from "./score/terms";
 export { greedySearch } from "./search/greedy";
+export { fastSearch, FAST_DEFAULTS, type FastSearchOptions } from "./search/fast";
 export { bidirectionalSearch, type BidirectionalOptions } from "./search/bidirectional";
 export { ModelOutputCache, DEFAULT_CACHE_BYTES } from "./search/cache";
 export { SubsetEvaluator } from "./search/evaluator";
