@@ -50,8 +50,8 @@ const removedBefore = (Fa: number, a: number, Fb: number, b: number) => Fa < Fb 
  * small its own image scores about 0 for every candidate (the flat start that a forward search
  * meets at its beginning). Each step therefore *screens* candidates by their kept image alone —
  * F(S_rev ∪ {α}) with s_cons and s_conf held at F(S_rev)'s values (`SearchContext.estimateReverse`,
- * one image per candidate) — takes the lowest, and then measures its removed-set image, so every
- * step's F is exact.
+ * one image per candidate) — takes the lowest, and measures its removed-set image with the next
+ * step's screen (one model call per step, not two), so every step's F is exact.
  *
  * Screening is lazy (Minoux's accelerated greedy): F is monotone, so the F a candidate had when it
  * was last measured is a lower bound on its F now. Candidates are screened `screen` at a time in
@@ -79,13 +79,22 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
     if (!free) used += (ctx.estimateReverse ? 1 : 2) * candidates.length;
     return ctx.estimateReverse ? ctx.estimateReverse(base, candidates) : ctx.evaluate(base, candidates);
   };
-  const remove = async (base: readonly number[], region: number, images: number) => {
+  /** The last removal, scored exactly once the next screen has brought its removed-set image. */
+  let pending: { base: readonly number[]; region: number } | undefined;
+  const remove = (base: readonly number[], region: number, images: number) => {
     used += images;
-    const [terms] = await ctx.evaluate(base, [region]);
     removed.push(region);
     isRemoved[region] = 1;
+    pending = { base, region };
+  };
+  /** Scores the last removal exactly: its images are in hand by now (the context's cache serves them). */
+  const settle = async () => {
+    if (!pending) return;
+    const { base, region } = pending;
+    pending = undefined;
+    const [terms] = await ctx.evaluate(base, [region]);
     steps.push({ region, direction: "reverse", terms });
-    ctx.onProgress?.({ iteration: steps.length - 1, placed: removed.length, total: m, forward: [], reverse: [...removed] });
+    ctx.onProgress?.({ iteration: steps.length - 1, placed: steps.length, total: m, forward: [], reverse: removed.slice(0, steps.length) });
   };
 
   // Step 0: every region's kept image (the image without it); the singletons' S-images are free.
@@ -95,7 +104,7 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
   first.forEach((t, r) => (last[r] = t.F));
   let pick0 = 0;
   for (let r = 1; r < m; r++) if (removedBefore(last[r], r, last[pick0], pick0)) pick0 = r;
-  await remove([], pick0, 0);
+  remove([], pick0, 0);
 
   while (removed.length < m) {
     throwIfAborted(ctx.signal);
@@ -103,7 +112,8 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
     const left = all.filter((r) => !isRemoved[r]);
     // The last region: its removed set is the full image and its kept image the baseline (both run first).
     if (left.length === 1) {
-      await remove(base, left[0], 0);
+      await settle();
+      remove(base, left[0], 0);
       break;
     }
     /** With two regions left every image of the step has been run: the singletons' S-images and step 0's images without one region. */
@@ -117,11 +127,14 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
       const chunk = ascending(queue.slice(at, Math.min(at + o.screen, cap)));
       at += chunk.length;
       (await screen(base, chunk, free)).forEach((t, i) => (last[chunk[i]] = t.F));
+      // The screen asked for the S-image of S_rev as well: the previous removal's second image.
+      await settle();
       for (const r of chunk) if (best < 0 || removedBefore(last[r], r, last[best], best)) best = r;
       // Lazy test: no candidate not screened this step can go below the best (its last F is a lower bound).
       if (at < queue.length && !removedBefore(last[queue[at]], queue[at], last[best], best)) break;
     }
-    await remove(base, best, ctx.estimateReverse && !free ? 1 : 0);
+    remove(base, best, ctx.estimateReverse && !free ? 1 : 0);
   }
+  await settle();
   return { order: [...removed].reverse(), steps: [...steps].reverse(), forwardLength: 0, evaluations: used };
 }

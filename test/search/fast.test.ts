@@ -42,8 +42,12 @@ function twoImageContext(m: number, cons: (s: readonly number[]) => number, coll
   const ctx = {
     m,
     images: 0,
+    /** New images each `evaluate` call asked for (a model call when > 0). */
+    evaluateCalls: [] as number[],
     async evaluate(base: readonly number[], candidates: readonly number[]) {
+      const before = ctx.images;
       for (const a of candidates) image("S", [...base, a]), image("C", [...base, a]);
+      ctx.evaluateCalls.push(ctx.images - before);
       return candidates.map((a) => score([...base, a]));
     },
     async estimateReverse(base: readonly number[], candidates: readonly number[]) {
@@ -52,7 +56,7 @@ function twoImageContext(m: number, cons: (s: readonly number[]) => number, coll
       const held = cons(base);
       return candidates.map((a) => score([...base, a], held));
     },
-  } satisfies SearchContext & { images: number };
+  } satisfies SearchContext & { images: number; evaluateCalls: number[] };
   // The explainer runs the full image, the baseline and every singleton (for s_eff) before any search.
   image("S", Array.from({ length: m }, (_, i) => i)), image("S", []);
   for (let r = 0; r < m; r++) image("S", [r]);
@@ -131,6 +135,9 @@ test("fastSearch screens candidates by the kept image (one image each), then mea
   });
   // The count is the images the search asked for that the explainer had not run already.
   assert.equal(result.evaluations, ctx.images);
+  // Each removal is scored exactly from images already run: its removed-set image came with the
+  // next step's screen, so a step costs one model call, not two.
+  assert.deepEqual(ctx.evaluateCalls, Array(m).fill(0));
   // Step 0's m kept images, about one screen and one removed-set image per step: far fewer than a plain greedy's 2·Σ(m − i).
   assert.ok(ctx.images < m * (m + 1) / 2, `${ctx.images} images`);
 });
