@@ -4,7 +4,7 @@
  * squeezenet1.1-fp32, pelican.jpeg, SLICO |V| = 49 by default; LIMA, then LIMA compared with RISE.
  * A one-step λ move is timed twice: after the idle-time prefetch has finished, and right after.
  *
- *   npm run bench:widgets [-- --regions 49 --photo pelican.jpeg]
+ *   npm run bench:widgets [-- --regions 49 --photo pelican.jpeg --search bidirectional|greedy|fast]
  *
  * The browser's own part (decode PNG, plotly redraw) is measured by the Chromium test
  * (`data-latency-first` / `data-latency-final` on the explorer's root element).
@@ -52,14 +52,15 @@ async function measure(label: string, widget: ExplorerWidget, comm: FakeComm, pa
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { regions: { type: "string", default: String(REGIONS.default) }, photo: { type: "string", default: "pelican.jpeg" }, model: { type: "string", default: "squeezenet1.1-fp32" } } });
+  const { values } = parseArgs({ options: { regions: { type: "string", default: String(REGIONS.default) }, photo: { type: "string", default: "pelican.jpeg" }, model: { type: "string", default: "squeezenet1.1-fp32" }, search: { type: "string", default: "bidirectional" } } });
   const regions = Number(values.regions);
   const host = new FakeHost();
   setJupyterHost(host);
   const model = await loadModel(values.model!, { searchPaths: [path.join(shared, "data/models")] });
   const image = await loadImage(path.join(shared, "data/images/photos", values.photo!), model.card);
   const t0 = performance.now();
-  const widget = explore(model, { image, title: values.photo! }, { settings: { division: { regions } } });
+  const search = values.search as "bidirectional" | "greedy" | "fast";
+  const widget = explore(model, { image, title: values.photo! }, { settings: { division: { regions }, params: { lima: { search } } } });
   await widget.whenIdle();
   const initial = widget.history[0];
   const comm = host.opened[0].comm;
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
   rows.push(await measure(`|V| 36 → ${regions} (back)`, widget, comm, { division: { regions } }));
   rows.push(await measure("compare with RISE (1000 masks)", widget, comm, { compare: "rise", params: { rise: { masks: 1000 } } }));
   rows.push(await measure("compare again, λ_cons 6 → 5", widget, comm, { params: { lima: { cons: 5 } } }));
-  console.log(`explorer latency, kernel side: ${model.name}, ${values.photo}, SLICO, bidirectional (ms from the settings message)`);
+  console.log(`explorer latency, kernel side: ${model.name}, ${values.photo}, SLICO, ${search} (ms from the settings message)`);
   console.log("| change | first progress (ms) | final result (ms) | forward passes | cache hits | hit rate |");
   console.log("|---|---|---|---|---|---|");
   for (const r of rows) {
