@@ -66,7 +66,7 @@ export const NP: NumberParam = {
 
 export const SEARCH = choiceParam({
   kind: "choice", name: "search", label: "search", default: "bidirectional", choices: ["bidirectional", "greedy", "fast"],
-  meaning: "bidirectional (LIMA Algorithm 1), plain greedy (SMDL Algorithm 1) or fast (reverse greedy from the full image, screening candidates by the image of what stays; about a fifth of the passes)",
+  meaning: "bidirectional (LIMA Algorithm 1), plain greedy (SMDL Algorithm 1) or fast (reverse greedy from the full image, screening candidates by the image of what stays; about a fifth of the passes; its order follows λ colla and λ eff, hardly λ cons or λ conf)",
 });
 
 /** Search strategies (METHOD.md §4): the choices of {@link SEARCH}. */
