@@ -7,7 +7,8 @@ export interface FastSearchOptions {
   /** Model images the search may request in all, as a multiple of |V| (default 7; on the 44 shared
    * photos at |V| = 49 it used 0.22 of the bidirectional search's passes, because the lazy test
    * usually ends a step before its window is used up). Not counted: the images the explainer runs
-   * before any search (the full image, the baseline and, while λ_eff > 0, every singleton). At least
+   * before any search (the full image, the baseline and, while λ_eff > 0, every singleton; with
+   * λ_eff = 0 up to three singleton images, which the search takes as free, run besides). At least
    * 3: step 0 needs one image per region, and every later step at least two (one candidate's kept
    * image and the pick's removed-set image). */
   readonly budget?: number;
