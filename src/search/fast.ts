@@ -80,20 +80,21 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
     if (!free) used += (ctx.estimateReverse ? 1 : 2) * candidates.length;
     return ctx.estimateReverse ? ctx.estimateReverse(base, candidates) : ctx.evaluate(base, candidates);
   };
-  /** The last removal, scored exactly once the next screen has brought its removed-set image. */
-  let pending: { base: readonly number[]; region: number } | undefined;
-  const remove = (base: readonly number[], region: number, images: number) => {
+  /** The last removal, scored exactly once the next screen has brought its removed-set image
+   * (`terms` already when its screen was exact: a context without estimates). */
+  let pending: { base: readonly number[]; region: number; terms?: ScoreTerms } | undefined;
+  const remove = (base: readonly number[], region: number, images: number, terms?: ScoreTerms) => {
     used += images;
     removed.push(region);
     isRemoved[region] = 1;
-    pending = { base, region };
+    pending = { base, region, terms };
   };
   /** Scores the last removal exactly: its images are in hand by now (the context's cache serves them). */
   const settle = async () => {
     if (!pending) return;
     const { base, region } = pending;
+    const terms = pending.terms ?? (await ctx.evaluate(base, [region]))[0];
     pending = undefined;
-    const [terms] = await ctx.evaluate(base, [region]);
     steps.push({ region, direction: "reverse", terms });
     ctx.onProgress?.({ iteration: steps.length - 1, placed: steps.length, total: m, forward: [], reverse: removed.slice(0, steps.length) });
   };
@@ -105,7 +106,7 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
   first.forEach((t, r) => (last[r] = t.F));
   let pick0 = 0;
   for (let r = 1; r < m; r++) if (removedBefore(last[r], r, last[pick0], pick0)) pick0 = r;
-  remove([], pick0, 0);
+  remove([], pick0, 0, ctx.estimateReverse ? undefined : first[pick0]);
 
   while (removed.length < m) {
     throwIfAborted(ctx.signal);
@@ -124,17 +125,22 @@ export async function fastSearch(ctx: SearchContext, options: FastSearchOptions 
     const cap = free ? 2 : Math.max(1, Math.min(o.window, left.length, ctx.estimateReverse ? room - 1 : Math.floor(room / 2)));
     const queue = left.sort((a, b) => (removedBefore(last[a], a, last[b], b) ? -1 : removedBefore(last[b], b, last[a], a) ? 1 : 0));
     let best = -1;
+    /** This step's exact scores, when the screen is exact (no estimates). */
+    const exact = new Map<number, ScoreTerms>();
     for (let at = 0; at < cap; ) {
       const chunk = ascending(queue.slice(at, Math.min(at + o.screen, cap)));
       at += chunk.length;
-      (await screen(base, chunk, free)).forEach((t, i) => (last[chunk[i]] = t.F));
+      (await screen(base, chunk, free)).forEach((t, i) => {
+        last[chunk[i]] = t.F;
+        if (!ctx.estimateReverse) exact.set(chunk[i], t);
+      });
       // The screen asked for the S-image of S_rev as well: the previous removal's second image.
       await settle();
       for (const r of chunk) if (best < 0 || removedBefore(last[r], r, last[best], best)) best = r;
       // Lazy test: no candidate not screened this step can go below the best (its last F is a lower bound).
       if (at < queue.length && !removedBefore(last[queue[at]], queue[at], last[best], best)) break;
     }
-    remove(base, best, ctx.estimateReverse && !free ? 1 : 0);
+    remove(base, best, ctx.estimateReverse && !free ? 1 : 0, exact.get(best));
   }
   await settle();
   return { order: [...removed].reverse(), steps: [...steps].reverse(), forwardLength: 0, evaluations: used };

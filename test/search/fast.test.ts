@@ -93,9 +93,21 @@ test("fastSearch(modular F) returns the regions by weight, ties to the lowest in
   const w = [3, 9, 1, 9, 4, 7, 2, 8, 6, 5, 0.5, 1.5];
   const F = (s: readonly number[]) => s.reduce((a, r) => a + w[r], 0);
   const ctx = toyContext(w.length, F);
+  /** How often each subset was scored. */
+  const scored = new Map<string, number>();
+  const counting: SearchContext = {
+    m: ctx.m,
+    evaluate: (base, candidates) => {
+      for (const a of candidates) {
+        const key = [...base, a].sort((x, y) => x - y).join(",");
+        scored.set(key, (scored.get(key) ?? 0) + 1);
+      }
+      return ctx.evaluate(base, candidates);
+    },
+  };
   // Without estimates every candidate costs two images; a budget of 8·|V| lets every step screen
   // until the lazy test ends it (at the default 7 the last steps get one candidate each).
-  const result = await fastSearch(ctx, { budget: 8 });
+  const result = await fastSearch(counting, { budget: 8 });
   assert.deepEqual(result.order, [1, 3, 7, 5, 8, 9, 4, 0, 6, 11, 2, 10]);
   // Reverse only: regions leave the full image one by one, each step by its own exact F
   // (F of the regions removed so far: the order's suffix).
@@ -104,6 +116,8 @@ test("fastSearch(modular F) returns the regions by weight, ties to the lowest in
   result.steps.forEach((s, i) => assert.equal(s.terms.F, F(result.order.slice(i))));
   assert.deepEqual(result.steps.map((s) => s.region), result.order);
   assert.ok(result.evaluations! <= 8 * 12, `${result.evaluations} images`);
+  // Without estimates a screen is exact: a removal keeps its screened score, no subset is scored twice.
+  assert.deepEqual([...scored.entries()].filter(([, n]) => n > 1), []);
 });
 
 for (const seed of [1, 2, 3]) {
